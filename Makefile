@@ -1,0 +1,64 @@
+# ttsbook — every target works on a fresh Debian machine with nothing done by hand.
+# `make install` is idempotent: the second run only checks stamps (a second or two).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.ttsbook-installed
+APT_PACKAGES := festival festvox-us-slt-hts flite espeak-ng sox
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install apt test test-all docs docs-check wheel-check readme lab bench demo clean help
+
+help:
+	@echo "make install   venv + pinned packages + Debian voices (idempotent)"
+	@echo "make test      install, then every check and nbdev_test over the book"
+	@echo "make test-all  the same, including #| slow cells"
+	@echo "make docs      build the docs site into _docs/"
+	@echo "make lab       JupyterLab on the book"
+	@echo "make bench     speed benchmarks (ratios against references)"
+
+install: apt $(STAMP)
+
+# Debian packages the book uses at run time (voices for the built-in corpus, sox).
+apt:
+	@bash tools/apt_install.sh $(APT_PACKAGES)
+
+$(STAMP): settings.ini setup.py constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	$(BIN)/python -c "import ttsbook, torch, torchaudio, pyworld, librosa, nbdev"
+	touch $(STAMP)
+
+# Closing line: "N passed, N failed" over the notebooks plus the project checks.
+test: install
+	@bash tools/run_tests.sh
+
+test-all: install
+	@TTSBOOK_TEST_FLAGS="slow" bash tools/run_tests.sh
+
+readme: install
+	$(BIN)/python tools/readme.py
+
+docs: install
+	@bash tools/build_docs.sh
+
+docs-check: docs
+	$(BIN)/python tools/check_docs.py
+
+wheel-check: install
+	@bash tools/check_wheel.sh
+
+lab: install
+	$(BIN)/jupyter lab --allow-root --ip=127.0.0.1 --no-browser --notebook-dir=nbs
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+demo:
+	@echo "make demo arrives with the FastSpeech chapter (20_fastspeech)."; exit 1
+
+clean:
+	rm -rf _docs _proc _site build dist *.egg-info
