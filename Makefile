@@ -10,12 +10,13 @@ APT_PACKAGES := festival festvox-us-slt-hts flite espeak-ng sox
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install apt test test-all docs docs-check wheel-check readme lab bench demo clean help
+.PHONY: install apt test test-all docs docs-check wheel-check readme execute lab bench demo clean help
 
 help:
 	@echo "make install   venv + pinned packages + Debian voices (idempotent)"
 	@echo "make test      install, then every check and nbdev_test over the book"
 	@echo "make test-all  the same, including #| slow cells"
+	@echo "make execute   run the notebooks in place, storing their outputs (NB=nbs/x.ipynb for one)"
 	@echo "make docs      build the docs site into _docs/"
 	@echo "make lab       JupyterLab on the book"
 	@echo "make bench     speed benchmarks (ratios against references)"
@@ -40,6 +41,12 @@ test-all: install
 	@TTSBOOK_TEST_FLAGS="slow" bash tools/run_tests.sh
 
 readme: install
+	$(BIN)/python tools/readme.py
+
+# Run the notebooks in place so their outputs (plots, players) are stored; then the README follows index.ipynb.
+execute: install
+	$(BIN)/python tools/execute_nbs.py $(NB)
+	$(BIN)/nbdev_clean
 	$(BIN)/python tools/readme.py
 
 docs: install

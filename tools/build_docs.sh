@@ -24,6 +24,9 @@ ROOT=$PWD
 if [[ -n "${PYTHON:-}" ]]; then PY=$PYTHON
 elif [[ -x .venv/bin/python ]]; then PY=.venv/bin/python
 else PY=python3; fi
+# Notebooks are processed one after another in one process by default: spawning nbdev's worker
+# processes (each importing torch again) made a 13-chapter build 2x slower on 2 cores.
+export DOCS_WORKERS=${DOCS_WORKERS:-0}
 # the book's own package is importable for show_doc even before `pip install -e .`
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 
@@ -35,15 +38,15 @@ rm -rf _proc "$DOCS"   # a stale cache would keep pages of deleted or renamed no
 if command -v quarto >/dev/null 2>&1; then
   echo "build_docs: quarto found, running nbdev_docs"
   # -c, not a script on stdin: nbdev processes notebooks in spawned worker processes
-  "$PY" -c 'from nbdev.quarto import nbdev_docs; nbdev_docs.__wrapped__()'
+  "$PY" -c 'import os; from nbdev.quarto import nbdev_docs; nbdev_docs.__wrapped__(n_workers=int(os.environ["DOCS_WORKERS"]))'
 else
   echo "build_docs: no quarto; nbdev_proc_nbs + smalldocs"
   # nbdev_proc_nbs would first try to download and install Quarto (and then `pip install -e .`);
   # skip only that step, everything else is nbdev's own `nbdev_proc_nbs`.
   "$PY" -c '
-import nbdev.quarto as q
+import os, nbdev.quarto as q
 q._ensure_quarto = lambda: None
-q.nbdev_proc_nbs.__wrapped__()
+q.nbdev_proc_nbs.__wrapped__(n_workers=int(os.environ["DOCS_WORKERS"]))
 '
   "$PY" - <<'PY'
 import json, posixpath, re, sys

@@ -1,0 +1,52 @@
+"""Execute notebooks in place so their outputs (prints, plots, players) are stored for readers and the docs site.
+
+Cells flagged with a test flag from settings.ini (`#| slow`, `#| gpu`) are skipped and keep their previous
+outputs unless the flag is passed with --flags; `#| gpu` cells also need CUDA. Usage:
+    python tools/execute_nbs.py [NOTEBOOK ...] [--flags "slow gpu"]
+"""
+import argparse, os, re, sys, time
+from pathlib import Path
+from execnb.nbio import read_nb, write_nb
+from execnb.shell import CaptureShell
+from nbdev.config import get_config
+
+def directives(src: str) -> set:
+    "Names of the `#| name` directives at the top of a cell."
+    names = set()
+    for line in src.splitlines():
+        m = re.match(r'\s*#\|\s*([\w-]+)', line)
+        if m: names.add(m.group(1).rstrip(':'))
+        elif line.strip(): break
+    return names
+
+def execute(path: Path, run_flags: set, skip_flags: set) -> float:
+    nb = read_nb(path)
+    def skip(cell):
+        if cell.cell_type != 'code': return True
+        d = directives(cell.source)
+        if (d & skip_flags) - run_flags: return True
+        cell.outputs = []                      # a cell that now prints nothing must not keep old output
+        return False
+    t0 = time.time()
+    shell = CaptureShell(path, mpl_format='png')   # plain PNG keeps notebooks (and their diffs) small
+    cwd = os.getcwd(); os.chdir(path.parent)
+    try: shell.run_all(nb, exc_stop=True, preproc=skip)
+    except Exception:
+        sys.stderr.write(shell.prettytb(fname=path) + '\n'); raise SystemExit(f"{path}: execution failed; notebook left unchanged")
+    finally: os.chdir(cwd)
+    write_nb(nb, path)
+    return time.time() - t0
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('notebooks', nargs='*')
+    ap.add_argument('--flags', default='', help='test flags whose cells should run too, e.g. "slow gpu"')
+    a = ap.parse_args()
+    cfg = get_config()
+    skip_flags = set(cfg.tst_flags.split())
+    run_flags = set(a.flags.split())
+    if 'gpu' in run_flags:
+        import torch
+        if not torch.cuda.is_available(): sys.exit("--flags gpu asked for, but torch finds no CUDA device")
+    nbs = [Path(p).resolve() for p in a.notebooks] or sorted(p for p in Path(cfg.nbs_path).glob('*.ipynb') if not p.name.startswith('_'))
+    for p in nbs: print(f"{p.name}: executed in {execute(p, run_flags, skip_flags):.0f} s", flush=True)
