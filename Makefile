@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ttsbook-installed
-APT_PACKAGES := festival festvox-us-slt-hts flite espeak-ng sox
+APT_PACKAGES := festival festvox-us-slt-hts flite espeak-ng sox libjs-katex
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

@@ -49,7 +49,7 @@ q._ensure_quarto = lambda: None
 q.nbdev_proc_nbs.__wrapped__(n_workers=int(os.environ["DOCS_WORKERS"]))
 '
   "$PY" - <<'PY'
-import json, posixpath, re, sys
+import json, re, sys
 from pathlib import Path
 from urllib.parse import urljoin
 import yaml
