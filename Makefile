@@ -29,7 +29,8 @@ apt:
 
 $(STAMP): settings.ini setup.py constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	@echo "installing the pinned Python packages into $(VENV) (a few minutes the first time)"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]" 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(BIN)/python -c "import ttsbook, torch, torchaudio, pyworld, librosa, nbdev"
 	touch $(STAMP)
 
