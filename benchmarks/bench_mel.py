@@ -6,7 +6,7 @@ import os, platform, time
 import numpy as np, torch, librosa
 from ttsbook.audio import AudioConfig, example_utterance, mel_spectrogram, LOG_MEL_FLOOR
 
-def best_of(fn, repeats=7):
+def best_of(fn, repeats=15):
     fn()                                            # warm-up: caches, thread pools, lazy imports
     times = []
     for _ in range(repeats):
@@ -35,12 +35,14 @@ def main(batch_size=16, seconds=5.0):
     ref = np.stack(librosa_log_mels(batch_np, cfg))
     err = np.abs(ours - ref)[ref > np.log(1e-3)].max()
 
-    t_lib, _ = best_of(lambda: librosa_log_mels(batch_np, cfg))
+    # Each in a block of its own, with a pause between: numpy's BLAS threads keep spinning for a while after
+    # librosa returns and would steal the cores from torch's threads if the two alternated call by call.
+    t_lib, _ = best_of(lambda: librosa_log_mels(batch_np, cfg)); time.sleep(1.0)
     t_ours, _ = best_of(lambda: mel_spectrogram(batch, cfg))
     print(f"   input: {batch_size} x {seconds:g} s at {cfg.sample_rate} Hz ({source}); torch {torch.__version__}, "
           f"librosa {librosa.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}")
     print(f"   agreement: max |ours - librosa| = {err:.1e} (log-mel, energy > 1e-3)")
-    print(f"   librosa (loop)       : {1000 * t_lib:8.1f} ms  (median of 7)")
+    print(f"   librosa (loop)       : {1000 * t_lib:8.1f} ms  (median of 15)")
     print(f"   ttsbook (batched)    : {1000 * t_ours:8.1f} ms  -> {t_lib / t_ours:.2f}x librosa  (target >= 3x)")
     if torch.cuda.is_available():
         gb = batch.cuda(); torch.cuda.synchronize()
