@@ -4,76 +4,24 @@
 
 # %% ../nbs/04_batching.ipynb #d1ca55fd
 from __future__ import annotations
-import json, math, os, warnings
+import json, math, warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .audio import (
-    AudioConfig, LOG_MEL_FLOOR, average_by_duration, energy, example_utterance, mel_spectrogram, pcm_to_float, pitch)
+from .audio import AudioConfig, LOG_MEL_FLOOR, pcm_to_float
 
 # %% auto #0
-__all__ = ['MANIFEST_KEYS', 'ITEM_FIELDS', 'SPLITS', 'EXAMPLE_SENTENCES', 'BATCH_NAMES', 'PAD_VALUES', 'write_fake_cache',
-           'CacheError', 'read_manifest', 'TTSDataset', 'lengths_to_mask', 'pad_stack', 'collate', 'padding_fraction',
-           'BucketBatchSampler', 'random_segment', 'collate_segments']
+__all__ = ['MANIFEST_KEYS', 'ITEM_FIELDS', 'SPLITS', 'BATCH_NAMES', 'PAD_VALUES', 'CacheError', 'read_manifest', 'TTSDataset',
+           'lengths_to_mask', 'pad_stack', 'collate', 'padding_fraction', 'BucketBatchSampler', 'random_segment',
+           'collate_segments']
 
 # %% ../nbs/04_batching.ipynb #947b3372
 MANIFEST_KEYS = {'id': str, 'speaker': str, 'speaker_id': int, 'text': str, 'n_phones': int, 'n_frames': int, 'split': str, 'path': str}
 ITEM_FIELDS = ('phones', 'tones', 'word2ph', 'durations', 'mel', 'f0', 'energy', 'pitch_phone', 'energy_phone', 'wav', 'speaker_id')
 SPLITS = ('train', 'val')
-
-EXAMPLE_SENTENCES = (
-    "Speech is sound shaped by the vocal tract.",
-    "Hello there.",
-    "The quick brown fox jumps over the lazy dog.",
-    "A batch is only as fast as its longest utterance, so we group them by length.",
-    "Yes.",
-    "Every frame of padding is computed and then thrown away.",
-    "Good morning to you all.",
-    "Masks tell the model which frames are real and which are only there to fill the rectangle.",
-)
-
-def _split_frames(n_frames: int, n_phones: int, rng: np.random.Generator) -> torch.Tensor:
-    "Random non-negative integer durations summing exactly to `n_frames` (largest-remainder rounding of random shares)."
-    share = rng.uniform(0.5, 1.5, n_phones)
-    exact = n_frames * share / share.sum()
-    d = np.floor(exact).astype(np.int64)
-    d[np.argsort(d - exact)[:n_frames - d.sum()]] += 1          # hand the leftover frames to the largest remainders
-    return torch.from_numpy(d)
-
-def write_fake_cache(cache, texts=EXAMPLE_SENTENCES, cfg: AudioConfig = AudioConfig(), voices=('slt_hts', 'rms', 'awb'),
-                     val_every: int = 4, seed: int = 0) -> Path:
-    "Write a cache in `ttsbook.data`'s format from real speech (Debian voices); phones are the text's letters, durations random."
-    cache = Path(cache); (cache/'items').mkdir(parents=True, exist_ok=True)
-    speakers = list(dict.fromkeys(voices))
-    records = []
-    for i, text in enumerate(texts):
-        voice = voices[i % len(voices)]
-        wav, _ = example_utterance(text, cfg.sample_rate, voice)
-        T = cfg.n_frames(len(wav))
-        pcm = torch.clamp(torch.round(wav[:T * cfg.hop_length] * 32768), -32768, 32767).short()
-        x = torch.from_numpy(pcm_to_float(pcm.numpy()))             # features of exactly the samples we store
-        words = [[c for c in w.lower() if 'a' <= c <= 'z'] for w in text.split()]
-        words = [w for w in words if w]
-        letters = [c for w in words for c in w]
-        phones = torch.tensor([ord(c) - ord('a') + 1 for c in letters])   # 1..26; 0 is padding
-        rng = np.random.default_rng([seed, i])
-        durations = _split_frames(T, len(phones), rng)
-        f0, e = pitch(x, cfg), energy(x, cfg)
-        uid = f'{voice}_{i:04d}'
-        item = dict(phones=phones, tones=torch.from_numpy(rng.integers(0, 3, len(phones))), word2ph=torch.tensor([len(w) for w in words]),
-                    durations=durations, mel=mel_spectrogram(x, cfg), f0=f0, energy=e,
-                    pitch_phone=average_by_duration(f0, durations, ignore_zeros=True), energy_phone=average_by_duration(e, durations),
-                    wav=pcm, speaker_id=torch.tensor(speakers.index(voice)))
-        torch.save(item, cache/'items'/f'{uid}.pt')
-        split = 'val' if val_every and i % val_every == val_every - 1 else 'train'
-        records.append(dict(id=uid, speaker=voice, speaker_id=speakers.index(voice), text=text, n_phones=len(phones),
-                            n_frames=T, split=split, path=f'items/{uid}.pt'))
-    (cache/'manifest.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in records))
-    (cache/'audio_config.json').write_text(json.dumps(cfg.to_dict(), indent=1))
-    return cache
 
 # %% ../nbs/04_batching.ipynb #91baf681
 class CacheError(ValueError):
