@@ -10,21 +10,22 @@ from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
 from nbdev.config import get_config
 
-def directives(src: str) -> set:
-    "Names of the `#| name` directives at the top of a cell."
-    names = set()
+def directives(src: str) -> dict:
+    "The `#| name [value]` directives at the top of a cell, as {name: value}."
+    found = {}
     for line in src.splitlines():
-        m = re.match(r'\s*#\|\s*([\w-]+)', line)
-        if m: names.add(m.group(1).rstrip(':'))
+        m = re.match(r'\s*#\|\s*([\w-]+):?\s*(.*)', line)
+        if m: found[m.group(1)] = m.group(2).strip()
         elif line.strip(): break
-    return names
+    return found
 
 def execute(path: Path, run_flags: set, skip_flags: set) -> float:
     nb = read_nb(path)
     def skip(cell):
         if cell.cell_type != 'code': return True
         d = directives(cell.source)
-        if (d & skip_flags) - run_flags: return True
+        if d.get('eval', '').lower() == 'false': return True       # as nbdev_test: never run
+        if (d.keys() & skip_flags) - run_flags: return True
         cell.outputs = []                      # a cell that now prints nothing must not keep old output
         return False
     t0 = time.time()
