@@ -40,13 +40,16 @@ def mel_cepstrum(wav: torch.Tensor, cfg: AudioConfig, order: int = 24) -> np.nda
 # %% ../nbs/03_metrics.ipynb #ad28a654
 MCD_CONSTANT = 10 * math.sqrt(2) / math.log(10)   # natural-log cepstral distance -> dB (about 6.14)
 
+def _frame_pairs(n: int, m: int, path, what: str) -> np.ndarray:
+    "`path` as an (L, 2) array, or frame-by-frame pairs when it is None (then the lengths must match)."
+    if path is not None: return np.asarray(path)
+    if n != m: raise ValueError(f"{what}: {n} frames vs {m} in the reference; pass a path (align_frames) to compare different lengths")
+    return np.stack([np.arange(n)] * 2, 1)
+
 def mcd(mc: np.ndarray, mc_ref: np.ndarray, path=None) -> float:
     "Mel-cepstral distortion (dB) between cepstra (frames, order+1), c0 excluded, averaged over frame pairs `path` (default: frame by frame)."
     mc, mc_ref = np.asarray(mc, dtype=np.float64), np.asarray(mc_ref, dtype=np.float64)
-    if path is None:
-        if len(mc) != len(mc_ref): raise ValueError(f"mcd: {len(mc)} frames vs {len(mc_ref)} in the reference; pass a path (align_frames) to compare different lengths")
-        path = np.stack([np.arange(len(mc))] * 2, 1)
-    path = np.asarray(path)
+    path = _frame_pairs(len(mc), len(mc_ref), path, 'mcd')
     diff = mc[path[:, 0], 1:] - mc_ref[path[:, 1], 1:]
     return float(MCD_CONSTANT * np.sqrt((diff ** 2).sum(-1)).mean())
 
@@ -65,8 +68,7 @@ def align_frames(mc: np.ndarray, mc_ref: np.ndarray, use_dtw: bool | None = None
     n, m = len(mc), len(mc_ref)
     if use_dtw is None: use_dtw = n != m
     if not use_dtw:
-        if n != m: raise ValueError(f"align_frames: {n} frames vs {m} in the reference and use_dtw=False; durations are not forced")
-        return np.stack([np.arange(n)] * 2, 1)
+        return _frame_pairs(n, m, None, 'align_frames with use_dtw=False (durations are not forced)')
     a, b = np.asarray(mc, np.float64)[:, 1:], np.asarray(mc_ref, np.float64)[:, 1:]
     cost = np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1))
     return dtw(cost)[1]
@@ -80,10 +82,8 @@ def mel_cepstral_distortion(wav: torch.Tensor, ref: torch.Tensor, cfg: AudioConf
 def f0_metrics(f0: torch.Tensor, f0_ref: torch.Tensor, path=None) -> dict:
     "F0 RMSE (cents) and correlation on frames voiced in both, and the voiced/unvoiced error, over frame pairs `path` (default: frame by frame)."
     f, g = np.asarray(f0, dtype=np.float64), np.asarray(f0_ref, dtype=np.float64)
-    if path is None:
-        if len(f) != len(g): raise ValueError(f"f0_metrics: {len(f)} frames vs {len(g)} in the reference; pass a path (align_frames)")
-        path = np.stack([np.arange(len(f))] * 2, 1)
-    f, g = f[np.asarray(path)[:, 0]], g[np.asarray(path)[:, 1]]
+    path = _frame_pairs(len(f), len(g), path, 'f0_metrics')
+    f, g = f[path[:, 0]], g[path[:, 1]]
     both = (f > 0) & (g > 0)
     cents = 1200 * np.log2(f[both] / g[both])
     rmse = float(np.sqrt(np.mean(cents ** 2))) if both.any() else float('nan')

@@ -418,8 +418,8 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
             for s in scheds.values():
                 if s: s.step()
             step += 1; bar.update()
-            items += sum(len(b['ids']) if 'ids' in b else 1 for b in batches)
-            frames += sum(int(b['mel_lens'].sum()) for b in batches if 'mel_lens' in b)
+            items += sum(len(b['ids']) if 'ids' in b else 1 for _, _, b in window)       # CPU copies: no device sync
+            frames += sum(int(b['mel_lens'].sum()) for _, _, b in window if 'mel_lens' in b)
             # 4. log, validate, synthesise, checkpoint (main process only)
             if main and (step % cfg.log_every == 0 or step == cfg.max_steps) and counted:
                 dt = time.perf_counter() - t0
