@@ -251,10 +251,11 @@ def prune_checkpoints(folder, keep: int) -> list[Path]:
 
 # %% ../nbs/05_training.ipynb #e1dc4b0c
 def nonfinite_term(losses: dict) -> str | None:
-    "Name of the first non-finite entry of `losses` (the total 'loss' last), or None when all are finite."
+    "Name of the first non-finite entry of `losses` (the total 'loss' last), or None when all are finite. One host sync when all are finite."
+    flags = torch.stack([torch.isfinite(torch.as_tensor(v).detach()).all() for v in losses.values()])
+    if bool(flags.all()): return None                                  # the common case: a single device->host read
     for k in sorted(losses, key=lambda k: k == 'loss'):
         if not torch.isfinite(torch.as_tensor(losses[k])).all(): return k
-    return None
 
 # %% ../nbs/05_training.ipynb #2ed63f9b
 def log_synthesis(outputs: dict, step: int, folder, sample_rate: int, writer=None) -> list[Path]:
