@@ -333,6 +333,17 @@ def to_device(batch: dict, device) -> dict:
     "A batch with every tensor moved to `device` (other values, e.g. ids, unchanged)."
     return {k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
 
+def _check_resume(path, old: dict, new: dict, say=print):
+    "A checkpoint may continue a run only of the same family on the same features; changed settings are reported."
+    for key, what in (('family', 'model family'), ('audio_config', 'audio features (AudioConfig)')):
+        if old.get(key) is not None and new.get(key) is not None and old[key] != new[key]:
+            raise CheckpointError(f"{path}: cannot resume: the checkpoint's {what} is {old[key]!r}, this run's is {new[key]!r}; "
+                                  f"choose another output folder or resume='none'")
+    a, b = old.get('settings') or {}, new.get('settings') or {}
+    changed = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+    if changed: say("resume: settings changed since the checkpoint: " + ', '.join(f"{k} {a.get(k)!r} -> {b.get(k)!r}" for k in changed))
+
+
 # %% ../nbs/05_training.ipynb #30f91068
 def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out='runs/train', resume=None, config: dict | None = None) -> dict:
     "Train `task` for `cfg.max_steps` optimiser steps: the book's one training loop. `resume`: None, 'auto' or a checkpoint path."
@@ -354,6 +365,7 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
         found = latest_checkpoint(out/'checkpoints', say) if resume == 'auto' else (Path(resume), load_checkpoint(resume))
         if found:
             path, state = found
+            _check_resume(path, state.get('config') or {}, config or {}, say)
             _restore(state, raw, opts, scheds, emas, acc)
             step, epoch, batch_in_epoch = state['step'], state['epoch'], state['batch_in_epoch']
             best, skipped, history = state.get('best', best), state.get('skipped', 0), state.get('history', history)
@@ -534,7 +546,8 @@ def train(family: str, data, preset: str = 'tiny', out=None, overrides: dict | N
     try: val_set = TTSDataset(data, 'val', fields=fields_)
     except ValueError: val_set = None                           # a cache without a validation split
     task = factory(train_set, **task_kw)
-    config = dict(family=family, preset=preset, settings=settings, data=str(data), audio_config=train_set.audio_config.to_dict())
+    typed = {k: getattr(cfg, k) if k not in task_kw else task_kw[k] for k in settings}   # as used, not as typed on a command line
+    config = dict(family=family, preset=preset, settings=typed, data=str(data), audio_config=train_set.audio_config.to_dict())
     return fit(task, train_set, val_set, cfg, out, resume=resume, config=config)
 
 TOY_PRESETS = {
