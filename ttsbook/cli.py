@@ -12,7 +12,8 @@ from fastcore.script import anno_parser, store_true, bool_arg
 from . import __version__
 
 # %% auto #0
-__all__ = ['COMMANDS', 'audio_info', 'corpus', 'prepare', 'evaluate', 'train', 'main']
+__all__ = ['MODEL_MODULES', 'COMMANDS', 'audio_info', 'corpus', 'prepare', 'evaluate', 'register_model_families', 'train',
+           'synth', 'demo', 'main']
 
 # %% ../nbs/90_cli.ipynb #78832caf
 def audio_info(
@@ -83,8 +84,20 @@ def evaluate(
     return evaluate_folder(synth_dir, reference, asr=asr, preset=preset, out=out)
 
 # %% ../nbs/90_cli.ipynb #8ec8c738
+MODEL_MODULES = ('alignment', 'fastspeech', 'hifigan', 'vits', 'diffusion')
+
+def register_model_families() -> list[str]:
+    "Import the model chapters' modules that exist, so their families are registered; returns the names imported."
+    import importlib
+    found = []
+    for name in MODEL_MODULES:
+        try: importlib.import_module(f'ttsbook.{name}'); found.append(name)
+        except ModuleNotFoundError as e:
+            if e.name != f'ttsbook.{name}': raise                    # the module exists but one of its imports is missing: say so
+    return found
+
 def train(
-    family: str,               # model family, e.g. 'toy' (each model chapter registers its own)
+    family: str,               # model family: toy, aligner, fastspeech, fastspeech2, hifigan, ... (each model chapter registers its own)
     data: str = 'cache/slt',   # prepared cache (see `ttsbook prepare`)
     preset: str = 'tiny',      # size preset: tiny, small or base
     out: str = None,           # run folder for checkpoints, logs and samples (default: runs/FAMILY-PRESET)
@@ -93,11 +106,66 @@ def train(
 ):
     "Train a model family on a prepared cache with the book's training loop; resumes by default."
     from ttsbook.training import train as _train
+    register_model_families()
     out = out or f'runs/{family}-{preset}'
     return _train(family, data, preset=preset, out=out, overrides=overrides or {}, resume=None if resume == 'none' else resume)
 
+# %% ../nbs/90_cli.ipynb #c9c330a2
+def synth(
+    checkpoint: str = None,     # acoustic model: a checkpoint of `ttsbook train fastspeech2`, or its run folder (required)
+    text: str = None,           # what to say (required; up to 1,000 characters)
+    out: str = 'synth.wav',     # wav file to write
+    pitch: float = 1.0,         # F0 factor: 1.0 as predicted, 1.06 a semitone up, 0.5 an octave down
+    energy: float = 1.0,        # energy factor
+    speed: float = 1.0,         # speaking-rate factor: 2.0 twice as fast
+    speaker: str = None,        # speaker name (or id) of a multi-speaker model
+    vocoder: str = None,        # HiFi-GAN checkpoint or exported vocoder (chapter 25); default Griffin-Lim
+    griffin_lim_iters: int = 32, # Griffin-Lim iterations when no vocoder is given
+    plot: str = None,           # also write the mel spectrogram (with its F0) to this PNG
+) -> dict:
+    "Speak text with a trained FastSpeech model: --checkpoint CKPT --text '...' --out x.wav (--pitch/--energy/--speed, --vocoder)."
+    import time
+    if not checkpoint: raise ValueError("synth: --checkpoint is required (a checkpoint of `ttsbook train fastspeech2`, or its run folder)")
+    if text is None: raise ValueError("synth: --text is required")
+    from ttsbook.audio import save_wav
+    from ttsbook.fastspeech import load_acoustic_model, vocoder_for, synthesize
+    model = load_acoustic_model(checkpoint)
+    voc = vocoder_for(model, vocoder) if vocoder else None
+    t0 = time.perf_counter()
+    r = synthesize(model, text, speaker=int(speaker) if speaker and speaker.isdigit() else speaker, pitch=pitch, energy=energy, speed=speed,
+                   vocoder=voc, griffin_lim_iters=griffin_lim_iters)
+    seconds = time.perf_counter() - t0
+    save_wav(out, r['audio'].clamp(-1, 1), r['sample_rate'])
+    print(f"wrote {out}: {len(r['audio']) / r['sample_rate']:.2f} s at {r['sample_rate']} Hz, {len(r['phones'])} phones "
+          f"({'HiFi-GAN' if vocoder else 'Griffin-Lim'} vocoder, {seconds:.2f} s to synthesise)")
+    if plot:
+        import matplotlib; matplotlib.use('Agg')
+        from matplotlib.figure import Figure
+        from ttsbook.audio import plot_spectrogram, pitch as f0_of
+        fig = Figure(figsize=(10, 3.2), layout='constrained')
+        plot_spectrogram(r['mel'], model.audio_config, f0=f0_of(r['audio'], model.audio_config), ax=fig.subplots(), title=text[:80])
+        Path(plot).parent.mkdir(parents=True, exist_ok=True); fig.savefig(plot, dpi=100)
+        print(f"wrote {plot}")
+    return r
+
+# %% ../nbs/90_cli.ipynb #d3617aa8
+def demo(
+    out: str = 'demo',          # where the wavs, figures and report go
+    work: str = 'data/demo',    # corpus, cache and training run (reused by the next run)
+    n: int = 1000,              # utterances of the built-in corpus
+    preset: str = 'small',      # FastSpeech 2 size
+    max_steps: int = None,      # training steps (default: the preset's)
+    vocoder: str = None,        # HiFi-GAN checkpoint to use instead of Griffin-Lim
+    asr: bool_arg = True,       # compute the word error rates (PocketSphinx)
+    workers: int = 2,           # processes for the corpus and the cache
+    threads: int = 1,           # torch threads for training and synthesis (0: PyTorch's default); see chapter 20
+):
+    "The book's main job: corpus -> cache -> FastSpeech 2 on the CPU -> new sentences -> metrics against the real voice -> demo/."
+    from ttsbook.fastspeech import run_demo
+    return run_demo(out, work, n_utterances=n, preset=preset, max_steps=max_steps, vocoder=vocoder, asr=asr, workers=workers, threads=threads or None)
+
 # %% ../nbs/90_cli.ipynb #7348341d
-COMMANDS = {'audio-info': audio_info, 'corpus': corpus, 'prepare': prepare, 'eval': evaluate, 'train': train}
+COMMANDS = {'audio-info': audio_info, 'corpus': corpus, 'prepare': prepare, 'train': train, 'synth': synth, 'eval': evaluate, 'demo': demo}
 
 def _usage() -> str:
     width = max(map(len, COMMANDS))
