@@ -21,15 +21,16 @@ from .audio import (AudioConfig, interpolate_unvoiced, mel_to_audio, mel_spectro
 from .text import PhoneVocab, N_TONES, text_to_phones
 from .data import with_boundary_silence, build_corpus, prepare, load_manifest
 from .batching import collate, lengths_to_mask, pad_stack
-from .training import Task, FAMILIES, masked_l1, lr_schedule, register_family, train, load_checkpoint, latest_checkpoint
+from .training import Task, FAMILIES, masked_l1, lr_schedule, register_family, train, load_checkpoint, latest_checkpoint, \
+                              config_factory, read_run_checkpoint, trained_weights
 from .attention import FFTStack, ChannelLayerNorm, sinusoidal_positions
 from .alignment import length_regulate, scale_durations
 
 # %% auto #0
-__all__ = ['FASTSPEECH_PRESETS', 'MODEL_FORMAT', 'LOOP_PRESETS', 'DEMO_SENTENCES', 'FastSpeechConfig', 'normalize_pitch',
-           'denormalize_pitch', 'normalize_energy', 'denormalize_energy', 'pitch_target', 'bin_edges', 'quantize',
-           'VariancePredictor', 'PostNet', 'model_stats', 'FastSpeech', 'scale_pitch', 'scale_energy', 'masked_mse',
-           'fastspeech_losses', 'FastSpeechTask', 'fastspeech_task', 'family_presets', 'load_acoustic_model',
+__all__ = ['FASTSPEECH_PRESETS', 'MODEL_FORMAT', 'fastspeech_task', 'LOOP_PRESETS', 'DEMO_SENTENCES', 'FastSpeechConfig',
+           'normalize_pitch', 'denormalize_pitch', 'normalize_energy', 'denormalize_energy', 'pitch_target',
+           'bin_edges', 'quantize', 'VariancePredictor', 'PostNet', 'model_stats', 'FastSpeech', 'scale_pitch',
+           'scale_energy', 'masked_mse', 'fastspeech_losses', 'FastSpeechTask', 'family_presets', 'load_acoustic_model',
            'vocoder_for', 'synthesize', 'control_panel', 'run_demo']
 
 # %% ../nbs/20_fastspeech.ipynb #124341f6
@@ -378,14 +379,7 @@ class FastSpeechTask(Task):
         return {'mel': mel, 'mel_target': batch['mels'][0, :, :T], 'audio': mel_to_audio(mel.cpu(), self.audio_config, n_iter=32)}
 
 # %% ../nbs/20_fastspeech.ipynb #b0bc15e7
-def fastspeech_task(train_set, **settings) -> FastSpeechTask:
-    "The families' factory: `FastSpeechTask(train_set, FastSpeechConfig(**settings))`."
-    return FastSpeechTask(train_set, FastSpeechConfig(**settings))
-
-fastspeech_task.fields = FastSpeechTask.fields
-fastspeech_task.__signature__ = inspect.Signature(
-    [inspect.Parameter('train_set', inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
-    [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default) for f in fields(FastSpeechConfig)])
+fastspeech_task = config_factory(FastSpeechTask, FastSpeechConfig)   # FastSpeechTask(train_set, FastSpeechConfig(**settings))
 
 LOOP_PRESETS = {
     'tiny': dict(max_steps=100, batch_size=4, log_every=5, eval_every=50, synth_every=0, ckpt_every=50, keep_last=2, ema_warmup=10),
@@ -405,14 +399,8 @@ register_family('fastspeech2', fastspeech_task, family_presets(2))
 # %% ../nbs/20_fastspeech.ipynb #cea92f44
 def load_acoustic_model(path, device='cpu', use_ema: bool = True) -> FastSpeech:
     "A trained FastSpeech model in eval mode from a training checkpoint (EMA weights when present) or a run folder (its newest checkpoint)."
-    path = Path(path)
-    if path.is_dir():
-        found = latest_checkpoint(path/'checkpoints' if (path/'checkpoints').is_dir() else path, say=lambda _: None)
-        if found is None: raise FileNotFoundError(f"no checkpoint in {path} (expected checkpoints/step-*.pt)")
-        path, state = found
-    else: state = load_checkpoint(path)
-    weights, ema = state['models'].get('model'), (state.get('ema') or {}).get('model')
-    if use_ema and ema: weights = {k[len('ema_model.'):]: v for k, v in ema.items() if k.startswith('ema_model.')}
+    path, state = read_run_checkpoint(path)
+    weights = trained_weights(state, 'model', use_ema)
     if not isinstance(weights, dict) or (weights.get('_extra_state') or {}).get('format') != MODEL_FORMAT:
         raise ValueError(f"{path}: not a FastSpeech checkpoint (its family is {(state.get('config') or {}).get('family')!r}); "
                          "train one with `ttsbook train fastspeech2`")

@@ -16,7 +16,7 @@ from torch.nn.utils.parametrizations import weight_norm, spectral_norm
 
 from .audio import AudioConfig, mel_spectrogram
 from .batching import TTSDataset, collate_segments
-from .training import Task, lr_schedule, register_family, load_checkpoint, CheckpointError
+from .training import Task, lr_schedule, register_family, load_checkpoint, CheckpointError, read_run_checkpoint, trained_weights
 
 # %% auto #0
 __all__ = ['HIFIGAN_PRESETS', 'LRELU_SLOPE', 'HIFIGAN_TRAIN_PRESETS', 'VOCODER_FORMAT', 'HiFiGANConfig', 'upsample_kernels',
@@ -383,9 +383,7 @@ def _from_checkpoint(path: Path, state: dict):
                          f"`ttsbook train hifigan`, or pass config=task.checkpoint_config() to fit")
     settings = conf.get('settings', {})
     gen_cfg = generator_config(settings.get('generator', 'v1'), settings.get('upsample_rates'))
-    ema = state.get('ema', {}).get('generator')
-    weights = {k[len('ema_model.'):]: v for k, v in ema.items() if k.startswith('ema_model.')} if ema else state['models']['generator']
-    return gen_cfg, AudioConfig.from_dict(conf['audio_config']), weights, 0, False
+    return gen_cfg, AudioConfig.from_dict(conf['audio_config']), trained_weights(state, 'generator'), 0, False
 
 def _from_export(path: Path):
     "(generator config, AudioConfig, weights, gin_channels, folded?) of a `save_vocoder` safetensors file."
@@ -398,12 +396,14 @@ def _from_export(path: Path):
             int(meta.get('gin_channels', 0)), True)
 
 def load_vocoder(path, audio_config: AudioConfig | None = None, device='cpu'):
-    "(generator in eval mode with weight norm removed, its AudioConfig) from a `fit` checkpoint or a `save_vocoder` file; checks `audio_config`."
+    "(generator in eval mode with weight norm removed, its AudioConfig) from a `save_vocoder` file, a `fit` checkpoint or its run folder; checks `audio_config`."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"vocoder not found: {path}")
-    with open(path, 'rb') as f: head = f.read(9)
-    exported = len(head) == 9 and head[8:9] == b'{'                # safetensors: an 8-byte header size, then JSON
-    gen_cfg, voc_audio, weights, gin, folded = _from_export(path) if exported else _from_checkpoint(path, load_checkpoint(path))
+    if not path.exists(): raise FileNotFoundError(f"vocoder not found: {path}")
+    if path.is_dir(): exported = False
+    else:
+        with open(path, 'rb') as f: head = f.read(9)
+        exported = len(head) == 9 and head[8:9] == b'{'            # safetensors: an 8-byte header size, then JSON
+    gen_cfg, voc_audio, weights, gin, folded = _from_export(path) if exported else _from_checkpoint(*read_run_checkpoint(path))
     if audio_config is not None:
         try: audio_config.check_compatible(voc_audio, 'vocoder')
         except ValueError as e:

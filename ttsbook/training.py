@@ -29,7 +29,8 @@ __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'FAMILIES', 'TOY_PRESETS', 'T
            'expand_by_durations', 'ToyAcoustic', 'duration_alignment', 'ToyTask', 'batch_stream', 'rng_state',
            'set_rng_state', 'rng_fork', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'step_checkpoints',
            'latest_checkpoint', 'prune_checkpoints', 'nonfinite_term', 'log_synthesis', 'NonFiniteLossError',
-           'to_device', 'fit', 'ToyDiscriminator', 'ToyGANTask', 'register_family', 'train']
+           'to_device', 'fit', 'ToyDiscriminator', 'ToyGANTask', 'register_family', 'train', 'config_factory',
+           'read_run_checkpoint', 'trained_weights']
 
 # %% ../nbs/05_training.ipynb #a6abfeed
 @dataclass
@@ -557,3 +558,32 @@ TOY_PRESETS = {
 }
 register_family('toy', ToyTask, TOY_PRESETS)
 register_family('toy-gan', ToyGANTask, TOY_PRESETS)
+
+# %% ../nbs/05_training.ipynb #37103d15
+def config_factory(task_cls, config_cls):
+    "A family factory `f(train_set, **settings) -> task_cls(train_set, config_cls(**settings))` whose signature lists the config's fields."
+    def factory(train_set, **settings): return task_cls(train_set, config_cls(**settings))
+    factory.__name__ = factory.__qualname__ = f'{task_cls.__name__}_factory'
+    factory.__doc__ = f"`{task_cls.__name__}(train_set, {config_cls.__name__}(**settings))`, for `register_family`."
+    factory.fields = getattr(task_cls, 'fields', None)                 # the cache fields the task reads
+    factory.__signature__ = inspect.Signature(
+        [inspect.Parameter('train_set', inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
+        [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default) for f in fields(config_cls)])
+    return factory
+
+def read_run_checkpoint(path) -> tuple[Path, dict]:
+    "`(checkpoint path, state)` from a checkpoint file, or from a run folder (its newest valid checkpoint under checkpoints/)."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"checkpoint not found: {path}")
+    if path.is_dir():
+        found = latest_checkpoint(path/'checkpoints' if (path/'checkpoints').is_dir() else path, say=lambda _: None)
+        if found is None: raise FileNotFoundError(f"no checkpoint in {path} (expected checkpoints/step-*.pt)")
+        return found
+    return path, load_checkpoint(path)
+
+def trained_weights(state: dict, name: str = 'model', use_ema: bool = True) -> dict | None:
+    "The state dict of model `name` in a checkpoint: its EMA copy when `use_ema` and the run kept one, else the trained weights."
+    ema = (state.get('ema') or {}).get(name)
+    if use_ema and ema: return {k[len('ema_model.'):]: v for k, v in ema.items() if k.startswith('ema_model.')}
+    return (state.get('models') or {}).get(name)
+
