@@ -12,8 +12,8 @@ from fastcore.script import anno_parser, store_true, bool_arg
 from . import __version__
 
 # %% auto #0
-__all__ = ['MODEL_MODULES', 'COMMANDS', 'audio_info', 'corpus', 'prepare', 'evaluate', 'register_model_families', 'train',
-           'synth', 'demo', 'main']
+__all__ = ['MODEL_MODULES', 'SPEAKING_FAMILIES', 'COMMANDS', 'audio_info', 'corpus', 'prepare', 'evaluate',
+           'register_model_families', 'train', 'load_speaker', 'synth', 'demo', 'main']
 
 # %% ../nbs/90_cli.ipynb #78832caf
 def audio_info(
@@ -111,33 +111,69 @@ def train(
     return _train(family, data, preset=preset, out=out, overrides=overrides or {}, resume=None if resume == 'none' else resume)
 
 # %% ../nbs/90_cli.ipynb #c9c330a2
+SPEAKING_FAMILIES = {'fastspeech': ('fastspeech', 'load_acoustic_model'), 'fastspeech2': ('fastspeech', 'load_acoustic_model'),
+                     'vits': ('vits', 'load_vits'), 'diffusion': ('diffusion', 'load_diffusion')}
+
+def load_speaker(checkpoint) -> tuple[str, object, object]:
+    "(family, model, its `synthesize`) for a checkpoint or run folder of any family that speaks text."
+    import importlib
+    from ttsbook.training import read_run_checkpoint
+    path, state = read_run_checkpoint(checkpoint)
+    family = (state.get('config') or {}).get('family')
+    if family not in SPEAKING_FAMILIES:
+        raise ValueError(f"{path}: a checkpoint of family {family!r}, which does not speak text; synth takes one of {sorted(SPEAKING_FAMILIES)}")
+    module, loader = SPEAKING_FAMILIES[family]
+    mod = importlib.import_module(f'ttsbook.{module}')
+    return family, getattr(mod, loader)(path), mod.synthesize
+
 def synth(
-    checkpoint: str = None,     # acoustic model: a checkpoint of `ttsbook train fastspeech2`, or its run folder (required)
+    checkpoint: str = None,     # a checkpoint of `ttsbook train fastspeech2|vits|diffusion`, or its run folder (required)
     text: str = None,           # what to say (required; up to 1,000 characters)
     out: str = 'synth.wav',     # wav file to write
-    pitch: float = 1.0,         # F0 factor: 1.0 as predicted, 1.06 a semitone up, 0.5 an octave down
-    energy: float = 1.0,        # energy factor
-    speed: float = 1.0,         # speaking-rate factor: 2.0 twice as fast
+    speed: float = None,        # speaking-rate factor: 2.0 twice as fast (every family)
     speaker: str = None,        # speaker name (or id) of a multi-speaker model
-    vocoder: str = None,        # HiFi-GAN checkpoint or exported vocoder (chapter 25); default Griffin-Lim
-    griffin_lim_iters: int = 32, # Griffin-Lim iterations when no vocoder is given
+    pitch: float = None,        # FastSpeech 2: F0 factor, 1.06 a semitone up, 0.5 an octave down
+    energy: float = None,       # FastSpeech 2: energy factor
+    vocoder: str = None,        # FastSpeech, diffusion: HiFi-GAN checkpoint, run folder or exported vocoder (chapter 25); default Griffin-Lim
+    griffin_lim_iters: int = None, # FastSpeech, diffusion: Griffin-Lim iterations when no vocoder is given (32)
+    noise_scale: float = None,  # VITS: scale of the prior's noise (0.667)
+    noise_scale_w: float = None, # VITS: scale of the stochastic duration predictor's noise (0.8)
+    sdp_ratio: float = None,    # VITS: 0 deterministic durations, 1 stochastic, in between a blend
+    steps: int = None,          # diffusion: sampling steps (50)
+    sampler: str = None,        # diffusion: 'ddim' or 'ddpm'
+    cond_scale: float = None,   # diffusion: classifier-free guidance scale (1: none)
+    eta: float = None,          # diffusion: DDIM's eta (0: deterministic)
+    prompt: str = None,         # diffusion: a wav of the voice to imitate
+    seed: int = None,           # VITS, diffusion: random seed of the sampling noise
     plot: str = None,           # also write the mel spectrogram (with its F0) to this PNG
 ) -> dict:
-    "Speak text with a trained FastSpeech model: --checkpoint CKPT --text '...' --out x.wav (--pitch/--energy/--speed, --vocoder)."
+    "Speak text with a trained FastSpeech, VITS or diffusion model: --checkpoint CKPT --text '...' --out x.wav (controls: see --help)."
     import time
-    if not checkpoint: raise ValueError("synth: --checkpoint is required (a checkpoint of `ttsbook train fastspeech2`, or its run folder)")
+    if not checkpoint: raise ValueError("synth: --checkpoint is required (a checkpoint of `ttsbook train fastspeech2|vits|diffusion`, or its run folder)")
     if text is None: raise ValueError("synth: --text is required")
     from ttsbook.audio import save_wav
-    from ttsbook.fastspeech import load_acoustic_model, vocoder_for, synthesize
-    model = load_acoustic_model(checkpoint)
-    voc = vocoder_for(model, vocoder) if vocoder else None
+    family, model, synthesize = load_speaker(checkpoint)
+    given = {k: v for k, v in dict(speed=speed, pitch=pitch, energy=energy, vocoder=vocoder, griffin_lim_iters=griffin_lim_iters,
+                                   noise_scale=noise_scale, noise_scale_w=noise_scale_w, sdp_ratio=sdp_ratio, steps=steps, sampler=sampler,
+                                   cond_scale=cond_scale, eta=eta, prompt=prompt, seed=seed).items() if v is not None}
+    takes = inspect.signature(synthesize).parameters
+    if 'speed' in given and 'speed' not in takes and 'length_scale' in takes:
+        if given['speed'] <= 0: raise ValueError(f"synth: --speed must be > 0, got {given['speed']}")
+        given['length_scale'] = 1 / given.pop('speed')                  # VITS stretches time by length_scale
+    foreign = [k for k in given if k not in takes]
+    if foreign: raise ValueError(f"synth: {', '.join('--' + k for k in foreign)} not a control of a {family} model; it takes "
+                                 f"{', '.join('--' + k for k in takes if k not in ('model', 'text'))}")
+    if vocoder:
+        from ttsbook.hifigan import load_vocoder
+        given['vocoder'] = load_vocoder(vocoder, audio_config=model.audio_config, device=next(model.parameters()).device)[0]
+    sid = int(speaker) if speaker and speaker.isdigit() else speaker
     t0 = time.perf_counter()
-    r = synthesize(model, text, speaker=int(speaker) if speaker and speaker.isdigit() else speaker, pitch=pitch, energy=energy, speed=speed,
-                   vocoder=voc, griffin_lim_iters=griffin_lim_iters)
+    r = synthesize(model, text, speaker=sid, **given)
     seconds = time.perf_counter() - t0
     save_wav(out, r['audio'].clamp(-1, 1), r['sample_rate'])
+    voc = 'its own decoder' if family == 'vits' else 'HiFi-GAN vocoder' if vocoder else 'Griffin-Lim vocoder'
     print(f"wrote {out}: {len(r['audio']) / r['sample_rate']:.2f} s at {r['sample_rate']} Hz, {len(r['phones'])} phones "
-          f"({'HiFi-GAN' if vocoder else 'Griffin-Lim'} vocoder, {seconds:.2f} s to synthesise)")
+          f"({family}, {voc}, {seconds:.2f} s to synthesise)")
     if plot:
         import matplotlib; matplotlib.use('Agg')
         from matplotlib.figure import Figure
@@ -147,6 +183,7 @@ def synth(
         Path(plot).parent.mkdir(parents=True, exist_ok=True); fig.savefig(plot, dpi=100)
         print(f"wrote {plot}")
     return r
+
 
 # %% ../nbs/90_cli.ipynb #d3617aa8
 def demo(
