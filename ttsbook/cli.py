@@ -143,7 +143,7 @@ def synth(
     sampler: str = None,        # diffusion: 'ddim' or 'ddpm'
     cond_scale: float = None,   # diffusion: classifier-free guidance scale (1: none)
     eta: float = None,          # diffusion: DDIM's eta (0: deterministic)
-    prompt: str = None,         # diffusion: a wav of the voice to imitate
+    prompt: str = None,         # diffusion, zero-shot VITS: a wav of the voice to imitate
     seed: int = None,           # VITS, diffusion: random seed of the sampling noise
     plot: str = None,           # also write the mel spectrogram (with its F0) to this PNG
 ) -> dict:
@@ -157,6 +157,9 @@ def synth(
                                    noise_scale=noise_scale, noise_scale_w=noise_scale_w, sdp_ratio=sdp_ratio, steps=steps, sampler=sampler,
                                    cond_scale=cond_scale, eta=eta, prompt=prompt, seed=seed).items() if v is not None}
     takes = inspect.signature(synthesize).parameters
+    if 'prompt' in given and 'prompt' not in takes and 'reference' in takes:    # VITS's reference encoder reads a waveform
+        from ttsbook.audio import load_wav
+        given['reference'] = load_wav(given.pop('prompt'), model.audio_config.sample_rate)[0]
     if 'speed' in given and 'speed' not in takes and 'length_scale' in takes:
         if given['speed'] <= 0: raise ValueError(f"synth: --speed must be > 0, got {given['speed']}")
         given['length_scale'] = 1 / given.pop('speed')                  # VITS stretches time by length_scale
