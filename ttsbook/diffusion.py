@@ -20,7 +20,7 @@ from .audio import AudioConfig, LOG_MEL_FLOOR, load_wav, mel_spectrogram, mel_to
 from .text import PhoneVocab, N_TONES, text_to_phones
 from .data import with_boundary_silence
 from .batching import collate, lengths_to_mask, pad_stack
-from .training import Task, lr_schedule, register_family, config_factory, read_run_checkpoint, trained_weights
+from .training import Task, lr_schedule, register_family, config_factory, read_run_checkpoint, trained_weights, speaker_index
 from .attention import (AdaptiveRMSNorm, RMSNorm, MultiHeadAttention, CrossAttention, GEGLUFeedForward, PerceiverResampler,
                                FFTStack, ChannelLayerNorm, sinusoidal_positions)
 from .alignment import (length_regulate, scale_durations, LearnedAligner, AlignerConfig, forward_sum_loss, bin_loss,
@@ -689,12 +689,7 @@ def synthesize(model: DiffusionTTS, text: str, prompt=None, steps: int = 50, sam
     device = model.mel_mean.device
     if prompt is not None: z_prompt = prompt_latent(model, prompt)
     else:
-        if speaker is None: sid = 0
-        elif isinstance(speaker, str):
-            if speaker not in model.speakers: raise ValueError(f"synthesize: unknown speaker {speaker!r}; this model knows {sorted(model.speakers)}")
-            sid = model.speakers[speaker]
-        elif 0 <= int(speaker) < len(model.speakers): sid = int(speaker)
-        else: raise ValueError(f"synthesize: speaker id {speaker} outside 0..{len(model.speakers) - 1}")
+        sid = speaker_index(model.speakers, speaker)
         z_prompt = model.default_prompts[sid:sid + 1]
     phones = torch.tensor([model.vocab.encode(seq.phones)], device=device)
     tones = torch.tensor([seq.tones], device=device)

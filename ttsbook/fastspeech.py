@@ -22,7 +22,7 @@ from .text import PhoneVocab, N_TONES, text_to_phones
 from .data import with_boundary_silence, build_corpus, prepare, load_manifest
 from .batching import collate, lengths_to_mask, pad_stack
 from .training import Task, FAMILIES, masked_l1, lr_schedule, register_family, train, load_checkpoint, latest_checkpoint, \
-                              config_factory, read_run_checkpoint, trained_weights
+                              config_factory, read_run_checkpoint, trained_weights, speaker_index
 from .attention import FFTStack, ChannelLayerNorm, sinusoidal_positions
 from .alignment import length_regulate, scale_durations
 
@@ -419,12 +419,7 @@ def synthesize(model: FastSpeech, text: str, speaker: str | int | None = None, p
     for name, v in (('pitch', pitch), ('energy', energy), ('speed', speed)):
         if not (isinstance(v, (int, float)) and v > 0): raise ValueError(f"synthesize: {name} must be a number > 0, got {v!r}")
     seq = with_boundary_silence(text_to_phones(text))                  # a TextError naming the problem for bad text
-    if speaker is None: sid = 0
-    elif isinstance(speaker, str):
-        if speaker not in model.speakers: raise ValueError(f"synthesize: unknown speaker {speaker!r}; this model knows {sorted(model.speakers)}")
-        sid = model.speakers[speaker]
-    elif 0 <= int(speaker) < len(model.speakers): sid = int(speaker)
-    else: raise ValueError(f"synthesize: speaker id {speaker} outside 0..{len(model.speakers) - 1}")
+    sid = speaker_index(model.speakers, speaker)
     device = next(model.parameters()).device
     phones = torch.tensor([model.vocab.encode(seq.phones)], device=device)
     was_training = model.training

@@ -30,7 +30,7 @@ __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'FAMILIES', 'TOY_PRESETS', 'T
            'set_rng_state', 'rng_fork', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'step_checkpoints',
            'latest_checkpoint', 'prune_checkpoints', 'nonfinite_term', 'log_synthesis', 'NonFiniteLossError',
            'to_device', 'fit', 'ToyDiscriminator', 'ToyGANTask', 'register_family', 'train', 'config_factory',
-           'read_run_checkpoint', 'trained_weights']
+           'read_run_checkpoint', 'trained_weights', 'speaker_index']
 
 # %% ../nbs/05_training.ipynb #a6abfeed
 @dataclass
@@ -586,4 +586,13 @@ def trained_weights(state: dict, name: str = 'model', use_ema: bool = True) -> d
     ema = (state.get('ema') or {}).get(name)
     if use_ema and ema: return {k[len('ema_model.'):]: v for k, v in ema.items() if k.startswith('ema_model.')}
     return (state.get('models') or {}).get(name)
+
+def speaker_index(speakers: dict, speaker: str | int | None = None, fn: str = 'synthesize') -> int:
+    "The id of `speaker` (a name, an id, or None: the first) among a model's `speakers` {name: id}; a clear error naming `fn` otherwise."
+    if speaker is None: return 0
+    if isinstance(speaker, str):
+        if speaker not in speakers: raise ValueError(f"{fn}: unknown speaker {speaker!r}; this model knows {sorted(speakers)}")
+        return speakers[speaker]
+    if 0 <= int(speaker) < len(speakers): return int(speaker)
+    raise ValueError(f"{fn}: speaker id {speaker} outside 0..{len(speakers) - 1}")
 

@@ -17,7 +17,7 @@ from .audio import AudioConfig, spectrogram, mel_spectrogram, pcm_to_float
 from .text import PhoneVocab, N_TONES, SIL, text_to_phones
 from .data import with_boundary_silence, align_sequences, load_manifest
 from .batching import TTSDataset, collate, lengths_to_mask, pad_stack
-from .training import Task, lr_schedule, register_family, masked_l1, config_factory, read_run_checkpoint, trained_weights
+from .training import Task, lr_schedule, register_family, masked_l1, config_factory, read_run_checkpoint, trained_weights, speaker_index
 from .attention import RelativeTransformerEncoder, ChannelLayerNorm
 from .alignment import monotonic_alignment_search, length_regulate, durations_to_path
 from .hifigan import (Generator, MultiPeriodDiscriminator, discriminator_loss, generator_adversarial_loss, feature_matching_loss,
@@ -816,12 +816,7 @@ def synthesize(model: VITS, text: str, speaker: str | int | None = None, noise_s
     device = next(model.parameters()).device
     sid = None
     if model.speaker_embed is not None or speaker is not None:
-        if speaker is None: sid = 0
-        elif isinstance(speaker, str):
-            if speaker not in model.speakers: raise ValueError(f"synthesize: unknown speaker {speaker!r}; this model knows {sorted(model.speakers)}")
-            sid = model.speakers[speaker]
-        elif 0 <= int(speaker) < len(model.speakers): sid = int(speaker)
-        else: raise ValueError(f"synthesize: speaker id {speaker} outside 0..{len(model.speakers) - 1}")
+        sid = speaker_index(model.speakers, speaker)
     ref_mels = ref_lens = None
     if model.ref_encoder is not None:
         if reference is None: raise ValueError("synthesize: this is a zero-shot model: pass reference= (a log-mel (n_mels, T) or a waveform of the voice)")
