@@ -4,11 +4,10 @@
 
 # %% ../nbs/40_diffusion.ipynb #88171498
 from __future__ import annotations
-import inspect, json, math
+import json, math
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -530,7 +529,8 @@ def losses(self: DiffusionTTS, batch: dict, step: int = 0, generator: torch.Gene
     x_t = diffuse(z, gamma, noise)
     drop = rand(B) < cfg.cond_drop if self.training and cfg.cond_drop > 0 else None
     self_cond = None
-    if cfg.self_condition and bool(rand(1) < 0.5):
+    coin_gen = generator if generator is not None and generator.device.type == 'cpu' else None
+    if cfg.self_condition and bool(torch.rand((), generator=coin_gen) < 0.5):   # a CPU coin: no wait for the GPU in the step
         with torch.no_grad():
             first = self.denoise(x_t, t, c['cond'], tokens, c['mel_mask'], drop=drop)
             self_cond = predict_x0_eps(first.float(), x_t, gamma, cfg.objective)[0].detach()

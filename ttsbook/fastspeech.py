@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_fastspeech.ipynb #a2c4924a
 from __future__ import annotations
-import inspect, json, math, time
+import json, math, time
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
@@ -21,7 +21,7 @@ from .audio import (AudioConfig, interpolate_unvoiced, mel_to_audio, mel_spectro
 from .text import PhoneVocab, N_TONES, text_to_phones
 from .data import with_boundary_silence, build_corpus, prepare, load_manifest
 from .batching import collate, lengths_to_mask, pad_stack
-from .training import Task, FAMILIES, masked_l1, lr_schedule, register_family, train, load_checkpoint, latest_checkpoint, \
+from .training import Task, FAMILIES, masked_l1, lr_schedule, register_family, train, latest_checkpoint, \
                               config_factory, read_run_checkpoint, trained_weights, speaker_index
 from .attention import FFTStack, ChannelLayerNorm, sinusoidal_positions
 from .alignment import length_regulate, scale_durations

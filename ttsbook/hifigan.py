@@ -16,7 +16,7 @@ from torch.nn.utils.parametrizations import weight_norm, spectral_norm
 
 from .audio import AudioConfig, mel_spectrogram
 from .batching import TTSDataset, collate_segments
-from .training import Task, lr_schedule, register_family, load_checkpoint, CheckpointError, read_run_checkpoint, trained_weights
+from .training import Task, lr_schedule, register_family, CheckpointError, read_run_checkpoint, trained_weights
 
 # %% auto #0
 __all__ = ['HIFIGAN_PRESETS', 'LRELU_SLOPE', 'HIFIGAN_TRAIN_PRESETS', 'VOCODER_FORMAT', 'HiFiGANConfig', 'upsample_kernels',

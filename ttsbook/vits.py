@@ -4,14 +4,13 @@
 
 # %% ../nbs/30_vits.ipynb #75561a17
 from __future__ import annotations
-import inspect, json, math, os
+import json, math, os
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastcore.basics import patch
 
 from .audio import AudioConfig, spectrogram, mel_spectrogram, pcm_to_float
 from .text import PhoneVocab, N_TONES, SIL, text_to_phones
