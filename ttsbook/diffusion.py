@@ -15,7 +15,7 @@ from einops import rearrange
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .audio import AudioConfig, LOG_MEL_FLOOR, load_wav, mel_spectrogram, mel_to_audio, plot_spectrogram
+from .audio import AudioConfig, LOG_MEL_FLOOR, average_by_duration, load_wav, mel_spectrogram, mel_to_audio, plot_spectrogram
 from .text import PhoneVocab, N_TONES, text_to_phones
 from .data import with_boundary_silence
 from .batching import collate, lengths_to_mask, pad_stack
@@ -500,12 +500,9 @@ def _aligner_durations(self: DiffusionTTS, batch: dict, step: int) -> tuple[torc
 
 def _phone_pitch(f0: torch.Tensor, durations: torch.Tensor, stats: dict) -> torch.Tensor:
     "Standardised log-F0 per phone from frame F0 (B, T) (0 = unvoiced) and durations (B, N); phones with no voiced frame get 0 (the mean)."
-    keep = (f0 > 0).float()
-    ends = durations.long().cumsum(-1).clamp(max=f0.shape[-1]); starts = ends - durations.long()
-    csum = lambda v: F.pad(v.cumsum(-1), (1, 0))
-    lf, n = csum(torch.log(f0.clamp(min=1.0)) * keep), csum(keep)
-    total, count = lf.gather(-1, ends) - lf.gather(-1, starts), n.gather(-1, ends) - n.gather(-1, starts)
-    return torch.where(count > 0, (total / count.clamp(min=1) - stats['log_f0_mean']) / stats['log_f0_std'], torch.zeros_like(total))
+    log_f0 = torch.where(f0 > 0, torch.log(f0.clamp(min=1.0)), torch.zeros_like(f0))    # voiced frames > 0 (F0 > 1 Hz), unvoiced 0
+    mean = average_by_duration(log_f0, durations, ignore_zeros=True, check=False)          # chapter 00's window means, over voiced frames
+    return torch.where(mean != 0, (mean - stats['log_f0_mean']) / stats['log_f0_std'], torch.zeros_like(mean))
 
 @patch
 def losses(self: DiffusionTTS, batch: dict, step: int = 0, generator: torch.Generator | None = None) -> dict:
