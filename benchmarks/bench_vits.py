@@ -22,7 +22,7 @@ def direct_log_likelihood(z_p, m_p, logs_p):
 
 def main(B=4, C=192, N=100, T=800):
     dev = 'cuda' if torch.cuda.is_available() else 'cpu'
-    if dev == 'cpu': torch.set_num_threads(1)       # a shared 2-core machine: more threads wait on each other (see bench_hifigan)
+    if dev == 'cpu': torch.set_num_threads(1)       # a shared 2-core machine: more threads wait on each other (see bench_vocoders)
     sync = torch.cuda.synchronize if dev == 'cuda' else (lambda: None)
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads, device {dev}")
     g = torch.Generator().manual_seed(0)

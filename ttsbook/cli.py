@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #f7eb2630
 from __future__ import annotations
-import inspect, sys
+import inspect, json, math, re, sys
 from pathlib import Path
 
 from fastcore.script import anno_parser, store_true, bool_arg
@@ -12,8 +12,8 @@ from fastcore.script import anno_parser, store_true, bool_arg
 from . import __version__
 
 # %% auto #0
-__all__ = ['MODEL_MODULES', 'SPEAKING_FAMILIES', 'COMMANDS', 'audio_info', 'corpus', 'prepare', 'evaluate',
-           'register_model_families', 'train', 'load_speaker', 'synth', 'demo', 'main']
+__all__ = ['MODEL_MODULES', 'VOCODER_FAMILIES', 'SPEAKING_FAMILIES', 'COMMANDS', 'audio_info', 'corpus', 'prepare', 'evaluate',
+           'register_model_families', 'train', 'load_any_vocoder', 'load_speaker', 'synth', 'score', 'demo', 'main']
 
 # %% ../nbs/90_cli.ipynb #78832caf
 def audio_info(
@@ -84,7 +84,7 @@ def evaluate(
     return evaluate_folder(synth_dir, reference, asr=asr, preset=preset, out=out)
 
 # %% ../nbs/90_cli.ipynb #8ec8c738
-MODEL_MODULES = ('alignment', 'fastspeech', 'hifigan', 'vits', 'diffusion')
+MODEL_MODULES = ('alignment', 'fastspeech', 'hifigan', 'vocos', 'vits', 'diffusion')
 
 def register_model_families() -> list[str]:
     "Import the model chapters' modules that exist, so their families are registered; returns the names imported."
@@ -110,6 +110,17 @@ def train(
     out = out or f'runs/{family}-{preset}'
     return _train(family, data, preset=preset, out=out, overrides=overrides or {}, resume=None if resume == 'none' else resume)
 
+# %% ../nbs/90_cli.ipynb #ffef937c
+VOCODER_FAMILIES = ('hifigan', 'vocos')
+
+def load_any_vocoder(path, audio_config=None, device='cpu'):
+    "(generator, its AudioConfig) from a checkpoint, run or export of a vocoder (HiFi-GAN, Vocos)."
+    try: from ttsbook.vocos import load_vocoder             # chapter 26 dispatches both families
+    except ModuleNotFoundError as e:
+        if e.name != 'ttsbook.vocos': raise    # vocos is there, one of its imports is not
+        from ttsbook.hifigan import load_vocoder
+    return load_vocoder(path, audio_config=audio_config, device=device)
+
 # %% ../nbs/90_cli.ipynb #c9c330a2
 SPEAKING_FAMILIES = {'fastspeech': ('fastspeech', 'load_acoustic_model'), 'fastspeech2': ('fastspeech', 'load_acoustic_model'),
                      'vits': ('vits', 'load_vits'), 'diffusion': ('diffusion', 'load_diffusion')}
@@ -134,7 +145,7 @@ def synth(
     speaker: str = None,        # speaker name (or id) of a multi-speaker model
     pitch: float = None,        # FastSpeech 2: F0 factor, 1.06 a semitone up, 0.5 an octave down
     energy: float = None,       # FastSpeech 2: energy factor
-    vocoder: str = None,        # FastSpeech, diffusion: HiFi-GAN checkpoint, run folder or exported vocoder (chapter 25); default Griffin-Lim
+    vocoder: str = None,        # FastSpeech, diffusion: vocoder checkpoint, run folder or export (chapters 25, 26); default Griffin-Lim
     griffin_lim_iters: int = None, # FastSpeech, diffusion: Griffin-Lim iterations when no vocoder is given (32)
     noise_scale: float = None,  # VITS: scale of the prior's noise (0.667)
     noise_scale_w: float = None, # VITS: scale of the stochastic duration predictor's noise (0.8)
@@ -167,14 +178,13 @@ def synth(
     if foreign: raise ValueError(f"synth: {', '.join('--' + k for k in foreign)} not a control of a {family} model; it takes "
                                  f"{', '.join('--' + k for k in takes if k not in ('model', 'text'))}")
     if vocoder:
-        from ttsbook.hifigan import load_vocoder
-        given['vocoder'] = load_vocoder(vocoder, audio_config=model.audio_config, device=next(model.parameters()).device)[0]
+        given['vocoder'] = load_any_vocoder(vocoder, audio_config=model.audio_config, device=next(model.parameters()).device)[0]
     sid = int(speaker) if speaker and speaker.isdigit() else speaker
     t0 = time.perf_counter()
     r = synthesize(model, text, speaker=sid, **given)
     seconds = time.perf_counter() - t0
     save_wav(out, r['audio'].clamp(-1, 1), r['sample_rate'])
-    voc = 'its own decoder' if family == 'vits' else 'HiFi-GAN vocoder' if vocoder else 'Griffin-Lim vocoder'
+    voc = 'its own decoder' if family == 'vits' else f'vocoder {vocoder}' if vocoder else 'Griffin-Lim vocoder'
     print(f"wrote {out}: {len(r['audio']) / r['sample_rate']:.2f} s at {r['sample_rate']} Hz, {len(r['phones'])} phones "
           f"({family}, {voc}, {seconds:.2f} s to synthesise)")
     if plot:
@@ -187,6 +197,140 @@ def synth(
         print(f"wrote {plot}")
     return r
 
+
+# %% ../nbs/90_cli.ipynb #088eb9c5
+def _is_export(path) -> bool:
+    "A `save_vocoder` file (safetensors: an 8-byte header size, then JSON), not a checkpoint."
+    path = Path(path)
+    if not path.is_file(): return False
+    with open(path, 'rb') as f: head = f.read(9)
+    return len(head) == 9 and head[8:9] == b'{'
+
+def _describe_run(path) -> dict:
+    "family, preset, step, data cache and a label ('hifigan small, step 500') of a run or export."
+    if _is_export(path):
+        return dict(family=None, preset=None, step=None, data=None, label=Path(path).name)
+    from ttsbook.training import read_run_checkpoint
+    ckpt, state = read_run_checkpoint(path)
+    config = state.get('config') or {}
+    family, preset, step = config.get('family'), config.get('preset'), state.get('step')
+    label = ' '.join(str(x) for x in (family, preset) if x)
+    if step is not None: label += f", step {step}"
+    return dict(family=family, preset=preset, step=step, data=config.get('data'),
+                checkpoint=str(ckpt), label=label)
+
+def _check_not_trained_on(sentences, run: dict) -> str | None:
+    "Refuse a run whose training cache holds an evaluation sentence; the cache checked, or None."
+    from ttsbook.data import load_manifest
+    from ttsbook.metrics import check_unseen
+    data = run.get('data')
+    if not data or not (Path(data)/'manifest.jsonl').exists(): return None
+    try: check_unseen(sentences, [r['text'] for r in load_manifest(data)])
+    except ValueError as e:
+        raise ValueError(f"{run['label']} was trained on {data}, and {e}; "
+                         "score it on sentences it has not seen") from None
+    return str(data)
+
+def _slug(name: str) -> str: return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')
+
+def _json_safe(x):
+    "NaN -> None throughout, so scores.json is strict JSON."
+    if isinstance(x, float) and math.isnan(x): return None
+    if isinstance(x, dict): return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)): return [_json_safe(v) for v in x]
+    return x
+
+# %% ../nbs/90_cli.ipynb #edf44796
+def score(
+    checkpoint: str,             # a run that speaks (fastspeech2, vits...) or vocodes (hifigan, vocos)
+    vocoder: str = None,         # FastSpeech, diffusion: a vocoder run or export (else Griffin-Lim)
+    out: str = 'score',          # folder for wavs/, scores.json and scores.md
+    reference: str = 'data/eval', # ground-truth recordings (Festival reads the set once; reused)
+    n: int = None,               # score only the first n evaluation sentences (a quick look)
+    griffin_lim_iters: int = 32, # Griffin-Lim iterations: real-mel row, and the model's default
+    threads: int = 1,            # torch threads (0: PyTorch's default); the RTF depends on it
+    asr: bool_arg = True,        # word error rates with PocketSphinx (most of the scoring time)
+    steps: int = None,           # diffusion: sampling steps
+    cond_scale: float = None,    # diffusion: classifier-free guidance scale
+    noise_scale: float = None,   # VITS: scale of the prior's noise
+    sdp_ratio: float = None,     # VITS: 0 deterministic durations, 1 stochastic
+    seed: int = None,            # VITS, diffusion: random seed of the sampling noise
+    progress: bool_arg = True,   # progress bars
+) -> dict:
+    "Score a run on the book's evaluation set beside the real voice and real mel + Griffin-Lim."
+    import os, platform, time
+    import torch
+    from ttsbook.audio import load_wav, save_wav, mel_spectrogram, mel_to_audio
+    from ttsbook.metrics import eval_sentences, reference_voice, score_systems, format_scores
+    if threads: torch.set_num_threads(threads)
+    run, clock = _describe_run(checkpoint), time.perf_counter
+    family = run['family']
+    if family not in (*SPEAKING_FAMILIES, *VOCODER_FAMILIES) and not _is_export(checkpoint):
+        kinds = f"speaks ({', '.join(SPEAKING_FAMILIES)}) or vocodes ({', '.join(VOCODER_FAMILIES)})"
+        raise ValueError(f"{checkpoint}: a run of family {family!r}; score takes one that {kinds}")
+    all_sentences = eval_sentences()
+    sentences = all_sentences[:n] if n else all_sentences
+    voc_run = _describe_run(vocoder) if vocoder else None
+    checked = [c for r in (run, voc_run) if r for c in [_check_not_trained_on(sentences, r)] if c]
+    for r in (run, voc_run):
+        if r and r.get('data') and str(r['data']) not in checked:
+            print(f"note: {r['label']} names the cache {r['data']}, which is not here: "
+                  "not checked for evaluation sentences")
+    if family in SPEAKING_FAMILIES:
+        family, model, synthesize = load_speaker(checkpoint)
+        cfg, takes = model.audio_config, inspect.signature(synthesize).parameters
+        controls = dict(steps=steps, cond_scale=cond_scale, noise_scale=noise_scale,
+                        sdp_ratio=sdp_ratio, seed=seed)
+        controls = {k: v for k, v in controls.items() if v is not None}
+        foreign = ', '.join('--' + k for k in controls if k not in takes)
+        if foreign: raise ValueError(f"score: {foreign} not a control of a {family} model")
+        if vocoder and 'vocoder' not in takes:
+            raise ValueError(f"score: a {family} model has its own decoder; drop --vocoder")
+        if 'griffin_lim_iters' in takes and not vocoder:
+            controls['griffin_lim_iters'] = griffin_lim_iters
+        kwargs = dict(controls)
+        if vocoder:
+            kwargs['vocoder'] = load_any_vocoder(vocoder, cfg, next(model.parameters()).device)[0]
+        how = ' + Griffin-Lim' if 'vocoder' in takes else ''
+        name = run['label'] + (f" + {voc_run['label']}" if vocoder else how)
+        speak = lambda i: synthesize(model, sentences[i], **kwargs)['audio']
+    else:
+        if vocoder: raise ValueError(f"score: {checkpoint} is a vocoder itself; drop --vocoder")
+        generator, cfg = load_any_vocoder(checkpoint)
+        from ttsbook.hifigan import vocode
+        controls, name = {}, run['label'] + ' (copy synthesis)'
+        speak = lambda i: vocode(generator, mels[i])
+    paths = reference_voice(sentences, reference, progress=progress)
+    refs = [load_wav(p, cfg.sample_rate)[0] for p in paths]
+    mels = [mel_spectrogram(r, cfg) for r in refs]           # for Griffin-Lim and copy synthesis
+    gl, t0 = 'real mel + Griffin-Lim', clock()
+    systems = {'ground truth': refs,
+               gl: [mel_to_audio(m, cfg, griffin_lim_iters).clamp(-1, 1) for m in mels]}
+    seconds = {gl: clock() - t0, name: 0.0}
+    speak(0)                                                  # untimed warm-up: first-call costs
+    systems[name] = []
+    for i in range(len(refs)):
+        t0 = clock(); wav = speak(i); seconds[name] += clock() - t0
+        systems[name].append(wav.detach().float().cpu().clamp(-1, 1))
+    for system, wavs in systems.items():
+        for i, w in enumerate(wavs):
+            save_wav(Path(out)/'wavs'/_slug(system)/f'{i + 1:02d}.wav', w, cfg.sample_rate)
+    result = score_systems(systems, refs, sentences, cfg, seconds, asr=asr, progress=progress)
+    machine = dict(processor=platform.processor() or platform.machine(), cpu_count=os.cpu_count(),
+                   platform=platform.platform())
+    result['run'] = dict(**run, system=name, vocoder=voc_run, controls=controls,
+                         griffin_lim_iters=griffin_lim_iters, sentences_scored=len(sentences),
+                         sentences_in_set=len(all_sentences), reference=str(reference),
+                         unseen_checked_against=checked, torch=torch.__version__,
+                         threads=torch.get_num_threads(), machine=machine)
+    header = (f"{name}: {len(sentences)} of {len(all_sentences)} evaluation sentences, against "
+              f"Festival's slt voice; RTF with {torch.get_num_threads()} torch thread(s) on "
+              f"{machine['processor']}")
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    (out/'scores.json').write_text(json.dumps(_json_safe(result), indent=1, ensure_ascii=False))
+    (out/'scores.md').write_text(f"{header}\n\n{format_scores(result, markdown=True)}\n")
+    print(f"{header}\n\n{format_scores(result)}\n\nwrote {out}/: scores.md, scores.json, wavs/")
+    return result
 
 # %% ../nbs/90_cli.ipynb #d3617aa8
 def demo(
@@ -205,7 +349,8 @@ def demo(
     return run_demo(out, work, n_utterances=n, preset=preset, max_steps=max_steps, vocoder=vocoder, asr=asr, workers=workers, threads=threads or None)
 
 # %% ../nbs/90_cli.ipynb #7348341d
-COMMANDS = {'audio-info': audio_info, 'corpus': corpus, 'prepare': prepare, 'train': train, 'synth': synth, 'eval': evaluate, 'demo': demo}
+COMMANDS = {'audio-info': audio_info, 'corpus': corpus, 'prepare': prepare, 'train': train, 'synth': synth, 'eval': evaluate, 'score': score,
+            'demo': demo}
 
 def _usage() -> str:
     width = max(map(len, COMMANDS))

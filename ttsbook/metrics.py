@@ -11,15 +11,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .audio import AudioConfig, load_wav, resample, pitch
+from .audio import AudioConfig, load_wav, resample, pitch, synthesize_speech
 from .text import normalize_text, g2p_words, split_stress
 from .data import read_corpus, boundaries_to_durations
 
 # %% auto #0
-__all__ = ['MCD_CONSTANT', 'ASR_SAMPLE_RATE', 'mcep_alpha', 'mel_cepstrum', 'mcd', 'dtw', 'align_frames',
-           'mel_cepstral_distortion', 'f0_metrics', 'score_utterance', 'duration_error', 'boundary_error',
-           'normalize_for_wer', 'word_error_rate', 'sentence_lm', 'recognizer', 'transcribe', 'real_time_factor',
-           'format_table', 'evaluate_folder']
+__all__ = ['MCD_CONSTANT', 'ASR_SAMPLE_RATE', 'EVAL_SET_FILE', 'SCORE_COLUMNS', 'mcep_alpha', 'mel_cepstrum', 'mcd', 'dtw',
+           'align_frames', 'mel_cepstral_distortion', 'f0_metrics', 'score_utterance', 'duration_error',
+           'boundary_error', 'normalize_for_wer', 'word_error_rate', 'sentence_lm', 'recognizer', 'transcribe',
+           'real_time_factor', 'format_table', 'evaluate_folder', 'eval_sentences', 'check_unseen', 'reference_voice',
+           'score_systems', 'format_scores']
 
 # %% ../nbs/03_metrics.ipynb #fab3327f
 def mcep_alpha(sample_rate: int) -> float:
@@ -213,3 +214,101 @@ def evaluate_folder(synth_dir: str, reference: str, asr: bool = True, use_dtw: b
     if out: Path(out).write_text('\t'.join(['id', *_COLUMNS]) + '\n' + ''.join('\t'.join([r['id'], *(str(r.get(c, '')) for c in _COLUMNS)]) + '\n' for r in rows))
     if not quiet: print(format_table(rows))
     return rows
+
+# %% ../nbs/03_metrics.ipynb #20b6ccb8
+EVAL_SET_FILE = 'eval_sentences.txt'    # package data, one sentence a line
+
+def eval_sentences() -> list[str]:
+    "The book's evaluation set: 48 natural English sentences written for it, not by a generator."
+    from importlib.resources import files
+    text = files('ttsbook').joinpath(EVAL_SET_FILE).read_text(encoding='utf-8')
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+def check_unseen(sentences, texts) -> None:
+    "A ValueError naming each sentence a corpus's `texts` also hold (after `normalize_for_wer`)."
+    corpus = {normalize_for_wer(t) for t in texts}
+    seen = [s for s in sentences if normalize_for_wer(s) in corpus]
+    if seen:
+        raise ValueError(f"{len(seen)} evaluation sentence(s) are in the training texts, "
+                         "so they are not unseen: " + '; '.join(map(repr, seen)))
+
+# %% ../nbs/03_metrics.ipynb #4ebac693
+def _write_json_atomic(path: Path, obj):
+    tmp = path.with_name(f'.{path.name}.tmp')
+    tmp.write_text(json.dumps(obj, indent=1, ensure_ascii=False)); tmp.replace(path)
+
+def reference_voice(sentences, folder, voice: str = 'slt_hts', progress: bool = False) -> list:
+    "Festival reads each sentence into `folder/NN.wav`, reused while `sentences.json` has its text."
+    from tqdm.auto import tqdm
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    index = folder/'sentences.json'
+    spoken = json.loads(index.read_text()) if index.exists() else {}
+    paths = []
+    for i, text in enumerate(tqdm(list(sentences), desc='ground truth', disable=not progress)):
+        path, entry = folder/f'{i + 1:02d}.wav', dict(text=text, voice=voice)
+        if spoken.get(path.name) != entry or not path.exists():
+            synthesize_speech(text, path, voice)
+            spoken[path.name] = entry
+            _write_json_atomic(index, spoken)                 # after the wav: a crash redoes it
+        paths.append(path)
+    return paths
+
+# %% ../nbs/03_metrics.ipynb #ef29d264
+_MEAN_KEYS = ('mcd_db', 'f0_rmse_cents', 'vuv_error')
+SCORE_COLUMNS = (('mcd_db', 'MCD (dB)', '{:.2f}'), ('f0_rmse_cents', 'F0 RMSE (cents)', '{:.0f}'),
+                 ('vuv_error', 'V/UV error', '{:.1%}'),
+                 ('wer_sentence_lm', 'WER, sentence trigram LM', '{:.1%}'),
+                 ('wer_full_lm', 'WER, full LM', '{:.1%}'), ('rtf', 'RTF', '{:.3f}'))
+
+def _nanmean(values) -> float:
+    values = [v for v in values if not math.isnan(v)]
+    return float(np.mean(values)) if values else math.nan
+
+def score_systems(systems: dict, references: list, texts: list, cfg: AudioConfig,
+                  seconds: dict | None = None, asr: bool = True, progress: bool = True) -> dict:
+    "Named systems (a waveform per text) against references: MCD, F0 RMSE, V/UV error, WERs, RTF."
+    from tqdm.auto import tqdm
+    texts, references, seconds = list(texts), list(references), dict(seconds or {})
+    for name, wavs in {'references': references, **systems}.items():
+        if len(wavs) != len(texts):
+            raise ValueError(f"score_systems: {name!r}: {len(wavs)} waveforms, {len(texts)} texts")
+    unknown = sorted(set(seconds) - set(systems))
+    if unknown: raise ValueError(f"score_systems: seconds for unknown systems {unknown}")
+    bar = lambda xs, what: tqdm(list(xs), desc=what, disable=not progress)
+    per_sentence = {}
+    for name, wavs in systems.items():
+        if all(w is r or torch.equal(w, r) for w, r in zip(wavs, references)): continue   # truth
+        per_sentence[name] = [score_utterance(w, r, cfg, use_dtw=True)
+                              for w, r in bar(zip(wavs, references), f'MCD, F0: {name}')]
+    hypotheses = {}
+    if asr:
+        for lm, decoder in (('sentence_lm', recognizer(texts)), ('full_lm', recognizer())):
+            for name, wavs in systems.items():
+                hypotheses[f'{name} / {lm}'] = [transcribe(decoder, w, cfg.sample_rate)
+                                                 for w in bar(wavs, f'ASR {lm}: {name}')]
+    summary = {}
+    for name, wavs in systems.items():
+        rows = per_sentence.get(name)
+        m = {k: _nanmean([r[k] for r in rows]) for k in _MEAN_KEYS} if rows else {}
+        for lm in ('sentence_lm', 'full_lm'):
+            if f'{name} / {lm}' in hypotheses:
+                m[f'wer_{lm}'] = word_error_rate(texts, hypotheses[f'{name} / {lm}'])
+        m['audio_seconds'] = sum(len(w) for w in wavs) / cfg.sample_rate
+        if name in seconds: m['rtf'] = seconds[name] / m['audio_seconds']
+        summary[name] = m
+    return dict(summary=summary, per_sentence=per_sentence, hypotheses=hypotheses, sentences=texts)
+
+def format_scores(result: dict, markdown: bool = False) -> str:
+    "The table of a `score_systems` result: a row per system, a column per metric ('–': none)."
+    cols = [c for c in SCORE_COLUMNS if any(c[0] in m for m in result['summary'].values())]
+    cell = lambda m, k, fmt: fmt.format(m[k]) if k in m and not math.isnan(m[k]) else '–'
+    rows = [['system'] + [label for _, label, _ in cols]]
+    for name, m in result['summary'].items():
+        rows.append([name] + [cell(m, k, fmt) for k, _, fmt in cols])
+    if markdown:
+        line = lambda r: '| ' + ' | '.join(r) + ' |'
+        return '\n'.join([line(rows[0]), '|' + '---|' * len(rows[0])] + [line(r) for r in rows[1:]])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    pad = lambda i, c, w: c.ljust(w) if i == 0 else c.rjust(w)
+    return '\n'.join('  '.join(pad(i, c, w) for i, (c, w) in enumerate(zip(r, widths)))
+                     for r in rows)
