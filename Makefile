@@ -10,7 +10,7 @@ APT_PACKAGES := festival festvox-us-slt-hts flite espeak-ng sox libjs-katex
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install apt test test-all docs docs-check wheel-check readme execute lab bench demo clean help
+.PHONY: install apt test test-all docs docs-check wheel-check readme execute lab bench demo demo-vocoder clean help
 
 help:
 	@echo "make install   venv + pinned packages + Debian voices (idempotent)"
@@ -21,6 +21,7 @@ help:
 	@echo "make lab       JupyterLab on the book"
 	@echo "make bench     speed benchmarks (ratios against references)"
 	@echo "make demo      corpus -> FastSpeech 2 trained on the CPU -> new sentences scored against the real voice, in demo/"
+	@echo "make demo-vocoder  the same corpus -> chapter 26's Vocos trained on the CPU (about 30 minutes), then make demo with it"
 
 install: apt $(STAMP)
 
@@ -69,6 +70,14 @@ bench: install
 # The main job: build the corpus, prepare it, train FastSpeech 2 (small) on the CPU, speak new sentences and score them
 # against the real voice; writes demo/ (wavs, figures, report.md). A second run reuses data/demo/ (corpus, cache, checkpoint).
 demo: install
+	$(BIN)/ttsbook demo
+
+# The demo's neural vocoder: chapter 26's CPU recipe on the demo's corpus (one torch thread, as measured in the chapter), trained once
+# into data/demo/vocos-small; `make demo` then scores FastSpeech 2 + Vocos beside Griffin-Lim. Resumes if interrupted.
+demo-vocoder: install
+	$(BIN)/ttsbook corpus --out data/demo/corpus --n 1000
+	$(BIN)/ttsbook prepare data/demo/corpus --out data/demo/cache
+	OMP_NUM_THREADS=1 $(BIN)/ttsbook train vocos --data data/demo/cache --preset small --out data/demo/vocos-small
 	$(BIN)/ttsbook demo
 
 clean:

@@ -339,14 +339,14 @@ def demo(
     n: int = 1000,              # utterances of the built-in corpus
     preset: str = 'small',      # FastSpeech 2 size
     max_steps: int = None,      # training steps (default: the preset's)
-    vocoder: str = None,        # HiFi-GAN checkpoint to use instead of Griffin-Lim
+    vocoder: str = 'auto',      # vocoder run or file beside Griffin-Lim; 'auto': WORK/vocos-small if trained (make demo-vocoder); 'none'
     asr: bool_arg = True,       # compute the word error rates (PocketSphinx)
     workers: int = 2,           # processes for the corpus and the cache
     threads: int = 1,           # torch threads for training and synthesis (0: PyTorch's default); see chapter 20
 ):
     "The book's main job: corpus -> cache -> FastSpeech 2 on the CPU -> new sentences -> metrics against the real voice -> demo/."
     from ttsbook.fastspeech import run_demo
-    return run_demo(out, work, n_utterances=n, preset=preset, max_steps=max_steps, vocoder=vocoder, asr=asr, workers=workers, threads=threads or None)
+    return run_demo(out, work, n_utterances=n, preset=preset, max_steps=max_steps, vocoder=None if vocoder == 'none' else vocoder, asr=asr, workers=workers, threads=threads or None)
 
 # %% ../nbs/90_cli.ipynb #7348341d
 COMMANDS = {'audio-info': audio_info, 'corpus': corpus, 'prepare': prepare, 'train': train, 'synth': synth, 'eval': evaluate, 'score': score,

@@ -672,7 +672,8 @@ def prompt_latent(model: DiffusionTTS, prompt) -> torch.Tensor:
 
 def _vocode(model: DiffusionTTS, mel: torch.Tensor, vocoder, griffin_lim_iters: int) -> torch.Tensor:
     if vocoder is None: return mel_to_audio(mel.cpu(), model.audio_config, griffin_lim_iters)
-    from ttsbook.hifigan import load_vocoder, vocode                  # imported here: the vocoder chapter is optional
+    from ttsbook.hifigan import vocode                                # imported here: the vocoder chapters come later
+    from ttsbook.vocos import load_vocoder                            # HiFi-GAN or Vocos
     if isinstance(vocoder, (str, Path)): vocoder = load_vocoder(vocoder, audio_config=model.audio_config, device=mel.device)[0]
     if isinstance(vocoder, nn.Module): return vocode(vocoder, mel)
     return vocoder(mel)

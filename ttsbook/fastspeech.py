@@ -27,11 +27,11 @@ from .attention import FFTStack, ChannelLayerNorm, sinusoidal_positions
 from .alignment import length_regulate, scale_durations
 
 # %% auto #0
-__all__ = ['FASTSPEECH_PRESETS', 'MODEL_FORMAT', 'fastspeech_task', 'LOOP_PRESETS', 'DEMO_SENTENCES', 'FastSpeechConfig',
+__all__ = ['FASTSPEECH_PRESETS', 'MODEL_FORMAT', 'fastspeech_task', 'LOOP_PRESETS', 'DEMO_VOCODER_RUN', 'FastSpeechConfig',
            'normalize_pitch', 'denormalize_pitch', 'normalize_energy', 'denormalize_energy', 'pitch_target',
            'bin_edges', 'quantize', 'VariancePredictor', 'PostNet', 'model_stats', 'FastSpeech', 'scale_pitch',
            'scale_energy', 'masked_mse', 'fastspeech_losses', 'FastSpeechTask', 'family_presets', 'load_acoustic_model',
-           'vocoder_for', 'synthesize', 'control_panel', 'run_demo']
+           'vocoder_for', 'synthesize', 'control_panel', 'demo_vocoder', 'run_demo']
 
 # %% ../nbs/20_fastspeech.ipynb #124341f6
 @dataclass
@@ -407,8 +407,8 @@ def load_acoustic_model(path, device='cpu', use_ema: bool = True) -> FastSpeech:
     return FastSpeech.from_state_dict(weights).to(device).eval()
 
 def vocoder_for(model: FastSpeech, path, device=None):
-    "The HiFi-GAN generator in `path` (chapter 25), checked against the acoustic model's AudioConfig: a clear error if they differ."
-    from ttsbook.hifigan import load_vocoder                         # imported here: the vocoder chapter is optional
+    "The vocoder in `path` (HiFi-GAN, chapter 25, or Vocos, chapter 26), checked against the acoustic model's AudioConfig: a clear error if they differ."
+    from ttsbook.vocos import load_vocoder                           # imported here (a later chapter): HiFi-GAN or Vocos
     device = device or next(model.parameters()).device
     return load_vocoder(path, audio_config=model.audio_config, device=device)[0]
 
@@ -470,16 +470,7 @@ def control_panel(model: FastSpeech, text: str = "The quick brown fox jumps over
     return panel
 
 # %% ../nbs/20_fastspeech.ipynb #a8173f56
-DEMO_SENTENCES = (
-    "Victor opened the careful basket near the old bridge.",
-    "Anna and Grace sold the lantern easily.",
-    "Did Teresa really see a rusty letter at midnight?",
-    "The seventh kitchen ordered under the stairs on Sunday.",
-    "In 1935, the basket inside the museum was bright.",
-    "Louis carried the narrow meadow near the old bridge.",
-    "The quick brown fox jumps over the lazy dog.",
-    "Please call me back before nine o'clock tomorrow morning.",
-)
+DEMO_VOCODER_RUN = 'vocos-small'    # under the demo's work folder: `make demo-vocoder` trains chapter 26's CPU recipe there
 
 @contextmanager
 def _stage(timings: dict, name: str, say=print):
@@ -489,35 +480,39 @@ def _stage(timings: dict, name: str, say=print):
     yield
     timings[name] = time.perf_counter() - t0
 
-def _spectrogram_figure(path, mel, ref_mel, cfg, f0, ref_f0, title):
-    "Two log-mels, the ground-truth voice's above the synthesis, with their F0 tracks, to a PNG."
+def _spectrogram_figure(path, mels: dict, cfg, f0s: dict, title):
+    "Log-mels of several renditions of one sentence, one panel each (the ground truth first), with their F0 tracks, to a PNG."
     from matplotlib.figure import Figure
-    fig = Figure(figsize=(10, 5.6), layout='constrained')
-    axs = fig.subplots(2, 1)
-    for ax, m, f, name in ((axs[0], ref_mel, ref_f0, f'ground truth (Festival): "{title}"'), (axs[1], mel, f0, 'FastSpeech 2')):
-        plot_spectrogram(m, cfg, f0=f, ax=ax, title=name, colorbar=False)
+    fig = Figure(figsize=(10, 2.8 * len(mels)), layout='constrained')
+    for ax, (name, m) in zip(fig.subplots(len(mels), 1, squeeze=False)[:, 0], mels.items()):
+        plot_spectrogram(m, cfg, f0=f0s[name], ax=ax, title=f'{name}: "{title}"' if name == 'ground truth' else name, colorbar=False)
         fig.colorbar(ax.images[0], ax=ax, pad=0.08, label='ln energy')
     fig.savefig(path, dpi=90)
 
+def demo_vocoder(work, vocoder='auto'):
+    "The vocoder the demo uses: a path as given, None for Griffin-Lim, or ('auto') chapter 26's run in `work` when it has a checkpoint."
+    if vocoder != 'auto': return vocoder
+    run = Path(work)/DEMO_VOCODER_RUN
+    found = latest_checkpoint(run/'checkpoints', say=lambda _: None) if (run/'checkpoints').is_dir() else None
+    return str(run) if found else None
+
 # %% ../nbs/20_fastspeech.ipynb #c308b7af
 def run_demo(out='demo', work='data/demo', n_utterances: int = 1000, preset: str = 'small', max_steps: int | None = None,
-             sentences=DEMO_SENTENCES, vocoder: str | None = None, griffin_lim_iters: int = 32, asr: bool = True, workers: int = 2,
-             threads: int | None = 1, progress: bool = True) -> dict:
-    "The book's main job: corpus -> cache -> FastSpeech 2 -> speak `sentences` -> metrics against the real voice -> `out/` (wavs, figures, report)."
-    from ttsbook.metrics import score_utterance, recognizer, transcribe, word_error_rate
+             sentences=None, vocoder: str | None = 'auto', griffin_lim_iters: int = 32, asr: bool = True, workers: int = 2,
+             threads: int | None = 1, figures: int = 8, progress: bool = True) -> dict:
+    "The book's main job: corpus -> cache -> FastSpeech 2 -> speak the evaluation set -> metrics against the real voice -> `out/`."
+    from ttsbook.metrics import eval_sentences, check_unseen, reference_voice, score_systems, format_scores
+    from ttsbook.hifigan import vocode                                # imported here: the vocoder chapters come later
     out, work, timings, notes = Path(out), Path(work), {}, {}
-    sentences = list(sentences)
+    sentences = list(sentences) if sentences is not None else eval_sentences()
     if threads: torch.set_num_threads(threads)                        # see the text: one thread is the safe choice for `small`
-    for d in ('wavs', 'reference', 'ceiling', 'figures'): (out/d).mkdir(parents=True, exist_ok=True)
     with _stage(timings, 'corpus'):
         notes['corpus'] = 'reused' if len(list((work/'corpus'/'segments').glob('*.json'))) >= n_utterances else 'built'
         build_corpus(work/'corpus', n_utterances, workers=workers, progress=progress)
     with _stage(timings, 'prepare'):
         notes['prepare'] = 'items reused' if (work/'cache'/'manifest.jsonl').exists() else 'prepared'
         prepared = prepare(work/'corpus', work/'cache', workers=workers, progress=progress)
-    texts = {r['text'] for r in load_manifest(work/'cache')}
-    seen = [s for s in sentences if s in texts]
-    if seen: raise ValueError(f"run_demo: these demo sentences are in the training corpus: {seen}")
+    check_unseen(sentences, [r['text'] for r in load_manifest(work/'cache')])   # the sentences must be new to the model
     with _stage(timings, 'train'):
         overrides = {'progress': progress, **({'max_steps': max_steps} if max_steps else {})}
         target = max_steps or FAMILIES['fastspeech2'][1][preset]['max_steps']
@@ -527,93 +522,92 @@ def run_demo(out='demo', work='data/demo', n_utterances: int = 1000, preset: str
         hist = train('fastspeech2', work/'cache', preset, out=work/'run', overrides=overrides)
     model = load_acoustic_model(work/'run')
     cfg, sr = model.audio_config, model.audio_config.sample_rate
+    vocoder = demo_vocoder(work, vocoder)
     voc = vocoder_for(model, vocoder) if vocoder else None
+    voc_name = None if voc is None else 'HiFi-GAN' if type(voc).__name__ == 'Generator' else 'Vocos'
     with _stage(timings, 'reference voice'):
-        notes['reference voice'] = 'reused' if all((out/'reference'/f'{i + 1:02d}.wav').exists() for i in range(len(sentences))) else 'spoken by Festival'
-        for i, s in enumerate(tqdm(sentences, desc='ground truth', disable=not progress)):
-            if not (out/'reference'/f'{i + 1:02d}.wav').exists(): synthesize_speech(s, out/'reference'/f'{i + 1:02d}.wav')
-    refs = [load_wav(out/'reference'/f'{i + 1:02d}.wav', sr)[0] for i in range(len(sentences))]
-    systems = {'FastSpeech 2': [], 'real mel + Griffin-Lim': [], 'ground truth': refs}
+        refs = [load_wav(p, sr)[0] for p in reference_voice(sentences, out/'reference', progress=progress)]
+    ref_mels = [mel_spectrogram(r, cfg) for r in refs]
+    vocoders = {'Griffin-Lim': lambda m: mel_to_audio(m.cpu(), cfg, griffin_lim_iters), **({voc_name: lambda m: vocode(voc, m)} if voc else {})}
+    systems, seconds, spoken = {}, {}, []
     with _stage(timings, 'synthesis'):
-        synth_seconds = audio_seconds = 0.0
-        for i, (s, ref) in enumerate(tqdm(list(zip(sentences, refs)), desc='synthesis', disable=not progress)):
-            t0 = time.perf_counter()
-            r = synthesize(model, s, vocoder=voc, griffin_lim_iters=griffin_lim_iters)
-            synth_seconds += time.perf_counter() - t0; audio_seconds += len(r['audio']) / sr
-            wav = r['audio'].clamp(-1, 1)
-            save_wav(out/'wavs'/f'{i + 1:02d}.wav', wav, sr); systems['FastSpeech 2'].append(wav)
-            ref_mel = mel_spectrogram(ref, cfg)
-            ceiling = mel_to_audio(ref_mel, cfg, griffin_lim_iters).clamp(-1, 1)
-            save_wav(out/'ceiling'/f'{i + 1:02d}.wav', ceiling, sr); systems['real mel + Griffin-Lim'].append(ceiling)
-            _spectrogram_figure(out/'figures'/f'{i + 1:02d}.png', r['mel'], ref_mel, cfg, f0_of(wav, cfg), f0_of(ref, cfg), s)
-    rows = {name: [] for name in systems}
+        for name, fn in vocoders.items():                                # the acoustic model's mels, then the real ones, per vocoder
+            fs2, real = f'FastSpeech 2 + {name}', f'real mel + {name}'
+            systems[fs2], systems[real], seconds[fs2], seconds[real] = [], [], 0.0, 0.0
+            for i, s in enumerate(tqdm(sentences, desc=f'synthesis, {name}', disable=not progress)):
+                t0 = time.perf_counter()
+                r = synthesize(model, s, vocoder=voc if name != 'Griffin-Lim' else None, griffin_lim_iters=griffin_lim_iters)
+                seconds[fs2] += time.perf_counter() - t0
+                systems[fs2].append(r['audio'].clamp(-1, 1))
+                if name == 'Griffin-Lim': spoken.append(r)
+                t0 = time.perf_counter()
+                systems[real].append(fn(ref_mels[i]).float().cpu().clamp(-1, 1))
+                seconds[real] += time.perf_counter() - t0
+        systems['ground truth'] = refs
+        for name, wavs in systems.items():
+            for i, wav in enumerate(wavs): save_wav(out/'wavs'/_slug(name)/f'{i + 1:02d}.wav', wav, sr)
+        (out/'figures').mkdir(parents=True, exist_ok=True)
+        shown = [n for n in ('ground truth', 'FastSpeech 2 + Griffin-Lim', f'FastSpeech 2 + {voc_name}') if n in systems]
+        for i in range(min(figures, len(sentences))):
+            _spectrogram_figure(out/'figures'/f'{i + 1:02d}.png', {n: mel_spectrogram(systems[n][i], cfg) for n in shown}, cfg,
+                                {n: f0_of(systems[n][i], cfg) for n in shown}, sentences[i])
     with _stage(timings, 'metrics'):
-        for name in ('FastSpeech 2', 'real mel + Griffin-Lim'):
-            for wav, ref in tqdm(list(zip(systems[name], refs)), desc=f'MCD, F0: {name}', disable=not progress):
-                rows[name].append(score_utterance(wav, ref, cfg, use_dtw=True))
-        hyps = {}
-        if asr:
-            for lm, decoder in tqdm([('sentence_lm', recognizer(sentences)), ('full_lm', recognizer())], desc='recogniser', disable=not progress):
-                for name, wavs in systems.items():
-                    hyps[name, lm] = [transcribe(decoder, w, sr) for w in wavs]
-    summary = {}
-    for name in systems:
-        m = {k: float(np.nanmean([r[k] for r in rows[name]])) for k in ('mcd_db', 'f0_rmse_cents', 'vuv_error')} if rows[name] else {}
-        for lm in ('sentence_lm', 'full_lm'):
-            if (name, lm) in hyps: m[f'wer_{lm}'] = word_error_rate(sentences, hyps[name, lm])
-        summary[name] = m
+        scores = score_systems(systems, refs, sentences, cfg, seconds, asr=asr, progress=progress)
     rates = [h['steps_per_s'] for h in hist.get('train', []) if 'steps_per_s' in h]
     train_rate = float(np.mean(rates)) if rates else None                      # mean over the run's logging windows
     info = dict(preset=preset, steps=hist['step'], utterances=prepared['usable'], train_utterances=prepared['train'],
                 corpus_minutes=sum(r['n_frames'] for r in load_manifest(work/'cache')) / cfg.frame_rate / 60,
-                steps_per_s=train_rate, rtf=synth_seconds / audio_seconds, vocoder=f'HiFi-GAN {vocoder}' if vocoder else f'Griffin-Lim, {griffin_lim_iters} iterations',
-                parameters=sum(p.numel() for p in model.parameters()), torch_threads=torch.get_num_threads())
-    result = dict(summary=summary, info=info, timings=timings, notes=notes, sentences=sentences,
-                  per_sentence={name: rows[name] for name in rows if rows[name]}, hypotheses={f'{k[0]} / {k[1]}': v for k, v in hyps.items()})
-    (out/'metrics.json').write_text(json.dumps(result, indent=1, ensure_ascii=False))
+                steps_per_s=train_rate, vocoder=str(vocoder) if vocoder else None, griffin_lim_iters=griffin_lim_iters,
+                parameters=sum(p.numel() for p in model.parameters()), torch_threads=torch.get_num_threads(),
+                figures=min(figures, len(sentences)))
+    result = dict(**scores, info=info, timings=timings, notes=notes)
+    (out/'metrics.json').write_text(json.dumps(_nan_to_none(result), indent=1, ensure_ascii=False))
     (out/'report.md').write_text(_demo_report(result))
-    print('\n' + _demo_table(result))
+    print(f"\n{len(sentences)} sentences that are not in the corpus, against the same voice reading them:\n\n" + format_scores(result))
     print('\ntimings: ' + ', '.join(f"{k} {v:.0f} s" + (f" ({notes[k]})" if k in notes else '') for k, v in timings.items()))
     print(f"FastSpeech 2 {preset}: {info['steps']} steps" + (f" at {train_rate:.2f} steps/s" if train_rate else '') +
-          f"; synthesis real-time factor {info['rtf']:.2f} with {info['vocoder']}")
-    print(f"wrote {out}/: wavs/ (FastSpeech 2), reference/ (ground truth), ceiling/ (real mel + Griffin-Lim), figures/, report.md, metrics.json")
+          f" with {info['torch_threads']} torch thread(s); RTF = synthesis seconds per second of audio")
+    if not voc: print(f"vocoder: Griffin-Lim only; `make demo-vocoder` trains chapter 26's Vocos into {work/DEMO_VOCODER_RUN} (about 30 CPU minutes), "
+                      "and the next `make demo` adds its rows")
+    print(f"wrote {out}/: wavs/ (one folder per system), figures/, report.md, metrics.json")
     return result
 
 # %% ../nbs/20_fastspeech.ipynb #fd1af413
-_METRICS = (('mcd_db', 'MCD (dB)', '{:.2f}'), ('f0_rmse_cents', 'F0 RMSE (cents)', '{:.0f}'), ('vuv_error', 'V/UV error', '{:.1%}'),
-            ('wer_sentence_lm', 'WER, sentence trigram LM', '{:.1%}'), ('wer_full_lm', 'WER, full LM', '{:.1%}'))
+def _slug(name: str) -> str: return '-'.join(''.join(c if c.isalnum() else ' ' for c in name.lower()).split())
 
-def _demo_table(result: dict, markdown: bool = False) -> str:
-    "The summary table of a demo result: one row per system, one column per metric."
-    cols = [(k, label, fmt) for k, label, fmt in _METRICS if any(k in m for m in result['summary'].values())]
-    rows = [['system'] + [label for _, label, _ in cols]]
-    for name, m in result['summary'].items():
-        rows.append([name] + [fmt.format(m[k]) if k in m and not (isinstance(m[k], float) and math.isnan(m[k])) else '–' for k, _, fmt in cols])
-    if markdown:
-        return '\n'.join(['| ' + ' | '.join(r) + ' |' for r in rows[:1]] + ['|' + '---|' * len(rows[0])] + ['| ' + ' | '.join(r) + ' |' for r in rows[1:]])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return '\n'.join('  '.join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows)
+def _nan_to_none(x):
+    "NaN -> None throughout, so metrics.json is strict JSON."
+    if isinstance(x, float) and math.isnan(x): return None
+    if isinstance(x, dict): return {k: _nan_to_none(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)): return [_nan_to_none(v) for v in x]
+    return x
 
 def _demo_report(result: dict) -> str:
     "report.md of a demo run: what was trained, the metrics against the ground-truth voice, each sentence, and the timings."
+    from ttsbook.metrics import format_scores
     i, t = result['info'], result['timings']
     rate = f"{i['steps_per_s']:.2f} steps/s" if i['steps_per_s'] else 'rate unknown'
+    threads = f"{i['torch_threads']} torch thread{'s' if i['torch_threads'] > 1 else ''}"
     lines = ['# ttsbook demo: FastSpeech 2 on the built-in corpus', '',
-             f"FastSpeech 2 `{i['preset']}` ({i['parameters'] / 1e6:.2f} M parameters), trained for {i['steps']} steps ({rate} with {i['torch_threads']} torch thread{'s' if i['torch_threads'] > 1 else ''}) "
+             f"FastSpeech 2 `{i['preset']}` ({i['parameters'] / 1e6:.2f} M parameters), trained for {i['steps']} steps ({rate} with {threads}) "
              f"on {i['train_utterances']} of {i['utterances']} utterances ({i['corpus_minutes']:.0f} minutes of speech) of Festival's slt voice, "
-             f"with Festival's own phone timings as durations. Vocoder: {i['vocoder']}; synthesis real-time factor {i['rtf']:.2f} on this CPU.", '',
+             f"with Festival's own phone timings as durations. Vocoders: Griffin-Lim ({i['griffin_lim_iters']} iterations)"
+             + (f" and the neural vocoder in `{i['vocoder']}`" if i['vocoder'] else '') + '.', '',
              '## Metrics against the ground-truth voice', '',
-             'The demo sentences are not in the training corpus; the ground truth is the same Festival voice reading them. '
-             'MCD and F0 RMSE are computed over a DTW alignment (the renditions differ in timing); the word error rates come from PocketSphinx, '
-             'with its full English language model and with a trigram model of the demo sentences.', '',
-             _demo_table(result, markdown=True), '', '## Sentences', '',
-             '| # | text | MCD (dB) | F0 RMSE (cents) | heard (sentence LM) |', '|---|---|---|---|---|']
-    heard = result['hypotheses'].get('FastSpeech 2 / sentence_lm', [''] * len(result['sentences']))
-    rows = result['per_sentence'].get('FastSpeech 2', [])
+             f"The {len(result['sentences'])} sentences of the book's evaluation set (chapter 03) are not in the training corpus; the ground truth "
+             'is the same Festival voice reading them. MCD and F0 RMSE are computed over a DTW alignment (the renditions differ in timing); the '
+             'word error rates come from PocketSphinx, with its full English language model and with a trigram model of the evaluation '
+             'sentences. The real-mel rows are the ceilings: what each vocoder makes of the true mels. RTF: synthesis seconds per second of '
+             f'audio on this CPU ({threads}).', '',
+             format_scores(result, markdown=True), '', '## Sentences', '']
+    names = [n for n in result['summary'] if n.startswith('FastSpeech 2')]
+    lines += ['| # | text | ' + ' | '.join(f'MCD (dB), {n}' for n in names) + ' | heard, full LM (' + names[-1] + ') |',
+              '|---|---|' + '---|' * (len(names) + 1)]
+    heard = result['hypotheses'].get(f'{names[-1]} / full_lm', [''] * len(result['sentences']))
     for k, s in enumerate(result['sentences']):
-        r = rows[k] if k < len(rows) else {}
-        lines.append(f"| {k + 1:02d} | {s} | {r.get('mcd_db', math.nan):.2f} | {r.get('f0_rmse_cents', math.nan):.0f} | {heard[k] if k < len(heard) else ''} |")
+        mcds = [f"{result['per_sentence'][n][k]['mcd_db']:.2f}" if n in result['per_sentence'] else '–' for n in names]
+        lines.append(f"| {k + 1:02d} | {s} | " + ' | '.join(mcds) + f" | {heard[k] if k < len(heard) else ''} |")
     lines += ['', '## Timings (this run)', '', '| stage | seconds | note |', '|---|---|---|']
     lines += [f"| {k} | {v:.1f} | {result['notes'].get(k, '')} |" for k, v in t.items()]
-    lines += ['', '## Spectrograms', ''] + [f"![{k + 1:02d}](figures/{k + 1:02d}.png)" for k in range(len(result['sentences']))]
+    lines += ['', '## Spectrograms', ''] + [f"![{k + 1:02d}](figures/{k + 1:02d}.png)" for k in range(i['figures'])]
     return '\n'.join(lines) + '\n'
