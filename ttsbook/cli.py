@@ -231,15 +231,6 @@ def _check_not_trained_on(sentences, run: dict) -> str | None:
                          "score it on sentences it has not seen") from None
     return str(data)
 
-def _slug(name: str) -> str: return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')
-
-def _json_safe(x):
-    "NaN -> None throughout, so scores.json is strict JSON."
-    if isinstance(x, float) and math.isnan(x): return None
-    if isinstance(x, dict): return {k: _json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)): return [_json_safe(v) for v in x]
-    return x
-
 # %% ../nbs/90_cli.ipynb #edf44796
 def score(
     checkpoint: str,             # a run that speaks (fastspeech2, vits...) or vocodes (hifigan, vocos)
@@ -261,7 +252,7 @@ def score(
     import os, platform, time
     import torch
     from ttsbook.audio import load_wav, save_wav, mel_spectrogram, mel_to_audio
-    from ttsbook.metrics import eval_sentences, reference_voice, score_systems, format_scores
+    from ttsbook.metrics import eval_sentences, reference_voice, score_systems, format_scores, json_safe, system_slug
     if threads: torch.set_num_threads(threads)
     run, clock = _describe_run(checkpoint), time.perf_counter
     family = run['family']
@@ -314,7 +305,7 @@ def score(
         systems[name].append(wav.detach().float().cpu().clamp(-1, 1))
     for system, wavs in systems.items():
         for i, w in enumerate(wavs):
-            save_wav(Path(out)/'wavs'/_slug(system)/f'{i + 1:02d}.wav', w, cfg.sample_rate)
+            save_wav(Path(out)/'wavs'/system_slug(system)/f'{i + 1:02d}.wav', w, cfg.sample_rate)
     result = score_systems(systems, refs, sentences, cfg, seconds, asr=asr, progress=progress)
     machine = dict(processor=platform.processor() or platform.machine(), cpu_count=os.cpu_count(),
                    platform=platform.platform())
@@ -327,7 +318,7 @@ def score(
               f"Festival's slt voice; RTF with {torch.get_num_threads()} torch thread(s) on "
               f"{machine['processor']}")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    (out/'scores.json').write_text(json.dumps(_json_safe(result), indent=1, ensure_ascii=False))
+    (out/'scores.json').write_text(json.dumps(json_safe(result), indent=1, ensure_ascii=False))
     (out/'scores.md').write_text(f"{header}\n\n{format_scores(result, markdown=True)}\n")
     print(f"{header}\n\n{format_scores(result)}\n\nwrote {out}/: scores.md, scores.json, wavs/")
     return result

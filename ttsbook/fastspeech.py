@@ -501,7 +501,7 @@ def run_demo(out='demo', work='data/demo', n_utterances: int = 1000, preset: str
              sentences=None, vocoder: str | None = 'auto', griffin_lim_iters: int = 32, asr: bool = True, workers: int = 2,
              threads: int | None = 1, figures: int = 8, progress: bool = True) -> dict:
     "The book's main job: corpus -> cache -> FastSpeech 2 -> speak the evaluation set -> metrics against the real voice -> `out/`."
-    from ttsbook.metrics import eval_sentences, check_unseen, reference_voice, score_systems, format_scores
+    from ttsbook.metrics import eval_sentences, check_unseen, reference_voice, score_systems, format_scores, json_safe, system_slug
     from ttsbook.hifigan import vocode                                # imported here: the vocoder chapters come later
     out, work, timings, notes = Path(out), Path(work), {}, {}
     sentences = list(sentences) if sentences is not None else eval_sentences()
@@ -545,7 +545,7 @@ def run_demo(out='demo', work='data/demo', n_utterances: int = 1000, preset: str
                 seconds[real] += time.perf_counter() - t0
         systems['ground truth'] = refs
         for name, wavs in systems.items():
-            for i, wav in enumerate(wavs): save_wav(out/'wavs'/_slug(name)/f'{i + 1:02d}.wav', wav, sr)
+            for i, wav in enumerate(wavs): save_wav(out/'wavs'/system_slug(name)/f'{i + 1:02d}.wav', wav, sr)
         (out/'figures').mkdir(parents=True, exist_ok=True)
         shown = [n for n in ('ground truth', 'FastSpeech 2 + Griffin-Lim', f'FastSpeech 2 + {voc_name}') if n in systems]
         for i in range(min(figures, len(sentences))):
@@ -561,7 +561,7 @@ def run_demo(out='demo', work='data/demo', n_utterances: int = 1000, preset: str
                 parameters=sum(p.numel() for p in model.parameters()), torch_threads=torch.get_num_threads(),
                 figures=min(figures, len(sentences)))
     result = dict(**scores, info=info, timings=timings, notes=notes)
-    (out/'metrics.json').write_text(json.dumps(_nan_to_none(result), indent=1, ensure_ascii=False))
+    (out/'metrics.json').write_text(json.dumps(json_safe(result), indent=1, ensure_ascii=False))
     (out/'report.md').write_text(_demo_report(result))
     print(f"\n{len(sentences)} sentences that are not in the corpus, against the same voice reading them:\n\n" + format_scores(result))
     print('\ntimings: ' + ', '.join(f"{k} {v:.0f} s" + (f" ({notes[k]})" if k in notes else '') for k, v in timings.items()))
@@ -573,15 +573,6 @@ def run_demo(out='demo', work='data/demo', n_utterances: int = 1000, preset: str
     return result
 
 # %% ../nbs/20_fastspeech.ipynb #fd1af413
-def _slug(name: str) -> str: return '-'.join(''.join(c if c.isalnum() else ' ' for c in name.lower()).split())
-
-def _nan_to_none(x):
-    "NaN -> None throughout, so metrics.json is strict JSON."
-    if isinstance(x, float) and math.isnan(x): return None
-    if isinstance(x, dict): return {k: _nan_to_none(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)): return [_nan_to_none(v) for v in x]
-    return x
-
 def _demo_report(result: dict) -> str:
     "report.md of a demo run: what was trained, the metrics against the ground-truth voice, each sentence, and the timings."
     from ttsbook.metrics import format_scores

@@ -20,7 +20,7 @@ __all__ = ['MCD_CONSTANT', 'ASR_SAMPLE_RATE', 'EVAL_SET_FILE', 'SCORE_COLUMNS', 
            'align_frames', 'mel_cepstral_distortion', 'f0_metrics', 'score_utterance', 'duration_error',
            'boundary_error', 'normalize_for_wer', 'word_error_rate', 'sentence_lm', 'recognizer', 'transcribe',
            'real_time_factor', 'format_table', 'evaluate_folder', 'eval_sentences', 'check_unseen', 'reference_voice',
-           'score_systems', 'format_scores']
+           'score_systems', 'format_scores', 'json_safe', 'system_slug']
 
 # %% ../nbs/03_metrics.ipynb #fab3327f
 def mcep_alpha(sample_rate: int) -> float:
@@ -312,3 +312,14 @@ def format_scores(result: dict, markdown: bool = False) -> str:
     pad = lambda i, c, w: c.ljust(w) if i == 0 else c.rjust(w)
     return '\n'.join('  '.join(pad(i, c, w) for i, (c, w) in enumerate(zip(r, widths)))
                      for r in rows)
+
+def json_safe(x):
+    "A result with every NaN replaced by None (recursively through dicts, lists and tuples), so `json.dumps` writes strict JSON."
+    if isinstance(x, float) and math.isnan(x): return None
+    if isinstance(x, dict): return {k: json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)): return [json_safe(v) for v in x]
+    return x
+
+def system_slug(name: str) -> str:
+    "A folder name for a system's wavs: 'FastSpeech 2 + Vocos' -> 'fastspeech-2-vocos'."
+    return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')
