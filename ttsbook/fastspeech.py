@@ -27,11 +27,11 @@ from .attention import FFTStack, ChannelLayerNorm, sinusoidal_positions
 from .alignment import length_regulate, scale_durations
 
 # %% auto #0
-__all__ = ['FASTSPEECH_PRESETS', 'MODEL_FORMAT', 'fastspeech_task', 'LOOP_PRESETS', 'DEMO_VOCODER_RUN', 'FastSpeechConfig',
-           'normalize_pitch', 'denormalize_pitch', 'normalize_energy', 'denormalize_energy', 'pitch_target',
-           'bin_edges', 'quantize', 'VariancePredictor', 'PostNet', 'model_stats', 'FastSpeech', 'scale_pitch',
-           'scale_energy', 'masked_mse', 'fastspeech_losses', 'FastSpeechTask', 'family_presets', 'load_acoustic_model',
-           'vocoder_for', 'synthesize', 'control_panel', 'demo_vocoder', 'run_demo']
+__all__ = ['FASTSPEECH_PRESETS', 'MODEL_FORMAT', 'fastspeech_task', 'LOOP_PRESETS', 'DEMO_RECIPE', 'DEMO_VOCODER_RUN',
+           'FastSpeechConfig', 'normalize_pitch', 'denormalize_pitch', 'normalize_energy', 'denormalize_energy',
+           'pitch_target', 'bin_edges', 'quantize', 'VariancePredictor', 'PostNet', 'model_stats', 'FastSpeech',
+           'scale_pitch', 'scale_energy', 'masked_mse', 'fastspeech_losses', 'FastSpeechTask', 'family_presets',
+           'load_acoustic_model', 'vocoder_for', 'synthesize', 'control_panel', 'demo_vocoder', 'run_demo']
 
 # %% ../nbs/20_fastspeech.ipynb #124341f6
 @dataclass
@@ -470,6 +470,7 @@ def control_panel(model: FastSpeech, text: str = "The quick brown fox jumps over
     return panel
 
 # %% ../nbs/20_fastspeech.ipynb #a8173f56
+DEMO_RECIPE = dict(max_steps=2000, dropout=0.0, predictor_dropout=0.1)   # `small` for a 12-minute run: see the text
 DEMO_VOCODER_RUN = 'vocos-small'    # under the demo's work folder: `make demo-vocoder` trains chapter 26's CPU recipe there
 
 @contextmanager
@@ -514,8 +515,9 @@ def run_demo(out='demo', work='data/demo', n_utterances: int = 1000, preset: str
         prepared = prepare(work/'corpus', work/'cache', workers=workers, progress=progress)
     check_unseen(sentences, [r['text'] for r in load_manifest(work/'cache')])   # the sentences must be new to the model
     with _stage(timings, 'train'):
-        overrides = {'progress': progress, **({'max_steps': max_steps} if max_steps else {})}
-        target = max_steps or FAMILIES['fastspeech2'][1][preset]['max_steps']
+        recipe = DEMO_RECIPE if preset == 'small' else {}
+        overrides = {**recipe, 'progress': progress, **({'max_steps': max_steps} if max_steps else {})}
+        target = overrides.get('max_steps') or FAMILIES['fastspeech2'][1][preset]['max_steps']
         found = latest_checkpoint(work/'run'/'checkpoints', say=lambda _: None) if (work/'run'/'checkpoints').is_dir() else None
         done = found[1]['step'] if found else 0
         notes['train'] = 'already trained' if done >= target else f'resumed at step {done}' if done else 'trained from scratch'
