@@ -470,7 +470,7 @@ def control_panel(model: FastSpeech, text: str = "The quick brown fox jumps over
     return panel
 
 # %% ../nbs/20_fastspeech.ipynb #a8173f56
-DEMO_RECIPE = dict(max_steps=2000, dropout=0.0, predictor_dropout=0.1)   # `small` for a 12-minute run: see the text
+DEMO_RECIPE = dict(max_steps=2000, dropout=0.0, predictor_dropout=0.1, postnet_layers=0)   # `small` for a 12-minute run: see the text
 DEMO_VOCODER_RUN = 'vocos-small'    # under the demo's work folder: `make demo-vocoder` trains chapter 26's CPU recipe there
 
 @contextmanager
