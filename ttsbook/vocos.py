@@ -311,7 +311,8 @@ def load_vocoder(path, audio_config: AudioConfig | None = None, device='cpu'):
     if _is_safetensors(path):
         meta, weights = _read_export(path)
         if meta.get('format') != VOCOS_FORMAT: return hifigan.load_vocoder(path, audio_config, device)
-        gen_cfg, voc_audio, gin = VocosConfig.from_dict(json.loads(meta['generator'])), AudioConfig.from_dict(json.loads(meta['audio_config'])), int(meta.get('gin_channels', 0))
+        gen_cfg = VocosConfig.from_dict(json.loads(meta['generator']))
+        voc_audio, gin = AudioConfig.from_dict(json.loads(meta['audio_config'])), int(meta.get('gin_channels', 0))
     else:
         path, state = read_run_checkpoint(path)
         family = (state.get('config') or {}).get('family')
@@ -320,7 +321,8 @@ def load_vocoder(path, audio_config: AudioConfig | None = None, device='cpu'):
             raise ValueError(f"{path}: not a vocoder checkpoint (its config names family {family!r}); train one with "
                              f"`ttsbook train vocos` or `ttsbook train hifigan`")
         conf = state['config']
-        gen_cfg, voc_audio, weights, gin = vocos_config(conf['settings'].get('generator', 'small')), AudioConfig.from_dict(conf['audio_config']), trained_weights(state, 'generator'), 0
+        gen_cfg, voc_audio = vocos_config(conf['settings'].get('generator', 'small')), AudioConfig.from_dict(conf['audio_config'])
+        weights, gin = trained_weights(state, 'generator'), 0
     if audio_config is not None:
         try: audio_config.check_compatible(voc_audio, 'vocoder')
         except ValueError as e:
