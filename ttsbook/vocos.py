@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils.parametrizations import weight_norm
 
-from .audio import AudioConfig, mel_spectrogram, frame_signal, hann_window
+from .audio import AudioConfig, mel_spectrogram, frame_signal, hann_window, _reflect_pad
 from .batching import TTSDataset, collate_segments
 from .training import Task, lr_schedule, register_family, CheckpointError, read_run_checkpoint, trained_weights
 from .hifigan import (MultiPeriodDiscriminator, discriminator_loss, generator_adversarial_loss, feature_matching_loss,
@@ -29,7 +29,7 @@ __all__ = ['MAX_MAGNITUDE', 'VOCOS_PRESETS', 'STFT_RESOLUTIONS', 'VOCOS_TRAIN_PR
 def stft(wav: torch.Tensor, cfg: AudioConfig) -> torch.Tensor:
     "Complex STFT with the book's framing (chapter 00): (..., T * hop) -> (..., n_fft//2 + 1, T), frame m centred on (m + 1/2) hop."
     pad = (cfg.n_fft - cfg.hop_length) // 2
-    x = torch.cat([wav[..., 1:pad + 1].flip(-1), wav, wav[..., -pad - 1:-1].flip(-1)], -1)   # reflect padding
+    x = _reflect_pad(wav, pad, pad)                                    # chapter 00's padding
     frames = frame_signal(x, cfg.n_fft, cfg.hop_length) * hann_window(cfg.win_length, cfg.n_fft, x.device, x.dtype)
     return torch.fft.rfft(frames, dim=-1).transpose(-1, -2)
 
