@@ -115,10 +115,7 @@ VOCODER_FAMILIES = ('hifigan', 'vocos')
 
 def load_any_vocoder(path, audio_config=None, device='cpu'):
     "(generator, its AudioConfig) from a checkpoint, run or export of a vocoder (HiFi-GAN, Vocos)."
-    try: from ttsbook.vocos import load_vocoder             # chapter 26 dispatches both families
-    except ModuleNotFoundError as e:
-        if e.name != 'ttsbook.vocos': raise    # vocos is there, one of its imports is not
-        from ttsbook.hifigan import load_vocoder
+    from ttsbook.vocos import load_vocoder                   # chapter 26 dispatches both families
     return load_vocoder(path, audio_config=audio_config, device=device)
 
 # %% ../nbs/90_cli.ipynb #c9c330a2
