@@ -149,7 +149,7 @@ def synth(
     sdp_ratio: float = None,    # VITS: 0 deterministic durations, 1 stochastic, in between a blend
     steps: int = None,          # diffusion: sampling steps (50)
     sampler: str = None,        # diffusion: 'ddim' or 'ddpm'
-    cond_scale: float = None,   # diffusion: classifier-free guidance scale (1: none)
+    cond_scale: float = None,   # diffusion: classifier-free guidance scale (default 3; 1: none)
     eta: float = None,          # diffusion: DDIM's eta (0: deterministic)
     prompt: str = None,         # diffusion, zero-shot VITS: a wav of the voice to imitate
     seed: int = None,           # VITS, diffusion: random seed of the sampling noise

@@ -27,10 +27,10 @@ from .alignment import (length_regulate, scale_durations, LearnedAligner, Aligne
 from .fastspeech import bin_edges, quantize, pitch_target, normalize_pitch, denormalize_pitch, masked_mse
 
 # %% auto #0
-__all__ = ['GAMMA_MIN', 'SCHEDULES', 'OBJECTIVES', 'SAMPLERS', 'DIFFUSION_PRESETS', 'MODEL_FORMAT', 'diffusion_task',
-           'DIFFUSION_LOOP_PRESETS', 'DIFFUSION_FAMILY_PRESETS', 'linear_gamma', 'cosine_gamma', 'sigmoid_gamma',
-           'alpha_sigma', 'log_snr', 'diffuse', 'objective_target', 'predict_x0_eps', 'min_snr_weight', 'guide',
-           'sampling_times', 'posterior', 'ddim_step', 'sample', 'LearnedSinusoidalEmbedding', 'WaveNetLayer',
+__all__ = ['GAMMA_MIN', 'SCHEDULES', 'OBJECTIVES', 'SAMPLERS', 'DIFFUSION_PRESETS', 'MODEL_FORMAT', 'LEGACY_CONFIG',
+           'diffusion_task', 'DIFFUSION_LOOP_PRESETS', 'DIFFUSION_FAMILY_PRESETS', 'linear_gamma', 'cosine_gamma',
+           'sigmoid_gamma', 'alpha_sigma', 'log_snr', 'diffuse', 'objective_target', 'predict_x0_eps', 'min_snr_weight',
+           'guide', 'sampling_times', 'posterior', 'ddim_step', 'sample', 'LearnedSinusoidalEmbedding', 'WaveNetLayer',
            'WaveNet', 'ConditionedTransformerBlock', 'masked_mean', 'Denoiser', 'PhonemeEncoder', 'PromptEncoder',
            'random_prompt', 'PromptedPredictor', 'DiffusionConfig', 'diffusion_stats', 'DiffusionTTS',
            'speaker_prompts', 'DiffusionTask', 'load_diffusion', 'prompt_latent', 'synthesize', 'sampling_panel']
@@ -175,20 +175,27 @@ class LearnedSinusoidalEmbedding(nn.Module):
 
 # %% ../nbs/40_diffusion.ipynb #5f52f9ec
 class WaveNetLayer(nn.Module):
-    "(B, C, T) -> (residual out, skip): dilated conv, tanh-sigmoid gate, FiLM from a (B, cond_dim) vector, 1x1 residual/skip conv."
-    def __init__(self, dim: int, cond_dim: int, kernel_size: int = 3, dilation: int = 1, causal: bool = True, dropout: float = 0.0):
+    "(B, C, T) -> (residual out, skip): dilated conv (+ 1x1 of a frame condition), tanh-sigmoid gate, FiLM, 1x1 residual/skip conv."
+    def __init__(self, dim: int, cond_dim: int, kernel_size: int = 3, dilation: int = 1, causal: bool = True, dropout: float = 0.0,
+                 frame_dim: int = 0):
         super().__init__()
         total = (kernel_size - 1) * dilation
         self.pad = (total, 0) if causal else (total // 2, total - total // 2)
         self.conv = nn.Conv1d(dim, 2 * dim, kernel_size, dilation=dilation)
         self.film = nn.Linear(cond_dim, 2 * dim)
         nn.init.zeros_(self.film.weight); nn.init.zeros_(self.film.bias)      # FiLM starts as the identity
+        self.frame = nn.Conv1d(frame_dim, 2 * dim, 1) if frame_dim else None  # local conditioning, as WaveNet's on linguistic features
         self.res_skip = nn.Conv1d(dim, 2 * dim, 1)
         self.drop = nn.Dropout(dropout)
 
-    def forward(self, h: torch.Tensor, c: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, h: torch.Tensor, c: torch.Tensor, mask: torch.Tensor,
+                frame: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         keep = mask[:, None].to(h.dtype)
-        a, b = self.conv(F.pad(h * keep, self.pad)).chunk(2, 1)
+        x = self.conv(F.pad(h * keep, self.pad))
+        if self.frame is not None:
+            if frame is None: raise ValueError("WaveNetLayer: built with frame_dim > 0, it needs the frame condition (B, frame_dim, T)")
+            x = x + self.frame(frame * keep)
+        a, b = x.chunk(2, 1)
         z = torch.tanh(a) * torch.sigmoid(b)
         scale, shift = self.film(c)[..., None].chunk(2, 1)
         z = z * (1 + scale) + shift
@@ -197,14 +204,16 @@ class WaveNetLayer(nn.Module):
 
 class WaveNet(nn.Module):
     "A stack of `WaveNetLayer`s on (B, C, T) with dilations 1, 2, ..., 2^(cycle-1) repeated; returns the summed skips / sqrt(L)."
-    def __init__(self, dim: int, cond_dim: int, n_layers: int, kernel_size: int = 3, cycle: int = 4, causal: bool = True, dropout: float = 0.0):
+    def __init__(self, dim: int, cond_dim: int, n_layers: int, kernel_size: int = 3, cycle: int = 4, causal: bool = True, dropout: float = 0.0,
+                 frame_dim: int = 0):
         super().__init__()
-        self.layers = nn.ModuleList([WaveNetLayer(dim, cond_dim, kernel_size, 2 ** (i % cycle), causal, dropout) for i in range(n_layers)])
+        self.layers = nn.ModuleList([WaveNetLayer(dim, cond_dim, kernel_size, 2 ** (i % cycle), causal, dropout, frame_dim)
+                                     for i in range(n_layers)])
 
-    def forward(self, h, c, mask):
+    def forward(self, h, c, mask, frame=None):
         skips = 0
         for layer in self.layers:
-            h, k = layer(h, c, mask)
+            h, k = layer(h, c, mask, frame)
             skips = skips + k
         return skips / math.sqrt(len(self.layers))
 
@@ -234,12 +243,13 @@ def masked_mean(x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
 class Denoiser(nn.Module):
     "x_t (B, n_mels, T), t (B,), frame condition (B, cond_channels, T), prompt tokens (B, K, C), mask (B, T) -> output (B, n_mels, T)."
     def __init__(self, n_mels: int, dim: int, cond_channels: int, wavenet_layers: int = 4, transformer_layers: int = 1, heads: int = 2,
-                 kernel_size: int = 3, cycle: int = 4, causal: bool = True, self_condition: bool = False, dropout: float = 0.0):
+                 kernel_size: int = 3, cycle: int = 4, causal: bool = True, self_condition: bool = False, dropout: float = 0.0,
+                 cond_every_layer: bool = True):
         super().__init__()
-        self.n_mels, self.self_condition = n_mels, self_condition
+        self.n_mels, self.self_condition, self.cond_every_layer = n_mels, self_condition, cond_every_layer
         self.inp = nn.Conv1d(n_mels * (2 if self_condition else 1) + cond_channels, dim, 1)
         self.time = LearnedSinusoidalEmbedding(dim)
-        self.wavenet = WaveNet(dim, dim, wavenet_layers, kernel_size, cycle, causal, dropout)
+        self.wavenet = WaveNet(dim, dim, wavenet_layers, kernel_size, cycle, causal, dropout, cond_channels if cond_every_layer else 0)
         self.blocks = nn.ModuleList([ConditionedTransformerBlock(dim, dim, heads, dropout=dropout) for _ in range(transformer_layers)])
         self.norm_out, self.out = RMSNorm(dim), nn.Linear(dim, n_mels)
 
@@ -248,7 +258,7 @@ class Denoiser(nn.Module):
         inputs = [x_t, cond]
         if self.self_condition: inputs.insert(1, torch.zeros_like(x_t) if self_cond is None else self_cond.to(x_t.dtype))
         c = self.time(t) + masked_mean(prompt, prompt_mask)
-        h = self.wavenet(self.inp(torch.cat(inputs, 1) * keep), c, mask)
+        h = self.wavenet(self.inp(torch.cat(inputs, 1) * keep), c, mask, cond if self.cond_every_layer else None)
         h = rearrange(h, 'b c t -> b t c')                                        # attention layout
         for block in self.blocks: h = block(h, c, mask, prompt, prompt_mask)
         return rearrange(self.out(self.norm_out(h)), 'b t c -> b c t') * keep     # back to (B, n_mels, T)
@@ -342,6 +352,7 @@ class DiffusionConfig:
     wavenet_kernel: int = 3
     dilation_cycle: int = 4         # dilations 1, 2, 4, 8, 1, 2, ...
     causal: bool = True             # causal WaveNet convolutions
+    cond_every_layer: bool = True   # the frame condition enters every WaveNet layer, not only the denoiser's input
     transformer_layers: int = 4     # conditionable Transformer blocks after the WaveNet
     schedule: str = 'cosine'        # 'linear', 'cosine' or 'sigmoid'
     objective: str = 'v'            # 'eps', 'x0' or 'v'
@@ -385,6 +396,11 @@ DIFFUSION_PRESETS = {
 
 # %% ../nbs/40_diffusion.ipynb #21b107bf
 MODEL_FORMAT = 'ttsbook.DiffusionTTS-1'
+LEGACY_CONFIG = {'cond_every_layer': False}   # options added later, with the value that reproduces checkpoints saved before them
+
+def _saved_config(config) -> dict | None:
+    "A checkpoint's config with options it predates filled in as they behaved then."
+    return {**LEGACY_CONFIG, **config} if isinstance(config, dict) else config
 
 def diffusion_stats(corpus_stats: dict, n_mels: int, phone_frames: float = 6.0) -> dict:
     "What the model keeps from a cache's stats.json: mel mean/std per channel (the latent), log-F0 mean/std and the phone pitch range."
@@ -412,7 +428,7 @@ class DiffusionTTS(nn.Module):
         self.pitch_predictor = PromptedPredictor(d, cfg.predictor_layers, cfg.kernel_size, cfg.heads, cfg.dropout)
         self.pitch_embed = nn.Embedding(cfg.n_bins, d)
         self.denoiser = Denoiser(n_mels, d, d, cfg.wavenet_layers, cfg.transformer_layers, cfg.heads, cfg.wavenet_kernel, cfg.dilation_cycle,
-                                 cfg.causal, cfg.self_condition, cfg.dropout)
+                                 cfg.causal, cfg.self_condition, cfg.dropout, cfg.cond_every_layer)
         self.null_prompt = nn.Parameter(torch.randn(cfg.prompt_tokens, d) * 0.02)   # "no prompt" for classifier-free guidance
         self.null_cond = nn.Parameter(torch.zeros(d))                                # "no text" for classifier-free guidance
         self.aligner = LearnedAligner(AlignerConfig(n_phones=len(vocab), n_mels=n_mels, dim=cfg.aligner_dim, att_dim=min(80, cfg.aligner_dim))) if cfg.aligner else None
@@ -438,6 +454,7 @@ class DiffusionTTS(nn.Module):
                     speakers=dict(self.speakers), stats=dict(self.stats))
 
     def set_extra_state(self, state: dict):
+        state = {**state, 'config': _saved_config(state.get('config'))}
         differ = [k for k, v in self.get_extra_state().items() if state.get(k) != v]
         if differ: raise ValueError(f"DiffusionTTS.load_state_dict: these weights were saved with another {', '.join(differ)}; "
                                     "rebuild the model with DiffusionTTS.from_state_dict")
@@ -448,8 +465,8 @@ class DiffusionTTS(nn.Module):
         extra = state_dict.get('_extra_state')
         if not isinstance(extra, dict) or extra.get('format') != MODEL_FORMAT:
             raise ValueError(f"not the state_dict of a ttsbook DiffusionTTS model (no '_extra_state' with format {MODEL_FORMAT!r})")
-        model = cls(DiffusionConfig(**extra['config']), PhoneVocab.from_dict(extra['vocab']), AudioConfig.from_dict(extra['audio_config']),
-                    extra['speakers'], extra['stats'], state_dict['default_prompts'])
+        model = cls(DiffusionConfig(**_saved_config(extra['config'])), PhoneVocab.from_dict(extra['vocab']),
+                    AudioConfig.from_dict(extra['audio_config']), extra['speakers'], extra['stats'], state_dict['default_prompts'])
         model.load_state_dict(state_dict)
         return model
 
@@ -639,7 +656,7 @@ diffusion_task = config_factory(DiffusionTask, DiffusionConfig)   # DiffusionTas
 
 DIFFUSION_LOOP_PRESETS = {
     'tiny': dict(max_steps=100, batch_size=4, log_every=5, eval_every=50, synth_every=0, ckpt_every=50, keep_last=2, ema_warmup=10),
-    'small': dict(max_steps=3000, batch_size=8, log_every=25, eval_every=250, synth_every=1000, ckpt_every=500, keep_last=2,
+    'small': dict(max_steps=5000, batch_size=8, log_every=25, eval_every=250, synth_every=1000, ckpt_every=500, keep_last=10,
                   ema_beta=0.995, ema_warmup=100),
     'base': dict(max_steps=300_000, batch_size=32, mixed_precision='bf16', log_every=100, eval_every=5000, synth_every=20_000,
                  ckpt_every=10_000, ema_beta=0.9999, ema_warmup=1000),
@@ -678,7 +695,7 @@ def _vocode(model: DiffusionTTS, mel: torch.Tensor, vocoder, griffin_lim_iters: 
     if isinstance(vocoder, nn.Module): return vocode(vocoder, mel)
     return vocoder(mel)
 
-def synthesize(model: DiffusionTTS, text: str, prompt=None, steps: int = 50, sampler: str = 'ddim', cond_scale: float = 1.0, eta: float = 0.0,
+def synthesize(model: DiffusionTTS, text: str, prompt=None, steps: int = 50, sampler: str = 'ddim', cond_scale: float = 3.0, eta: float = 0.0,
                vocoder=None, speaker: str | int | None = None, time_difference: float = 0.0, speed: float = 1.0, seed: int | None = 0,
                griffin_lim_iters: int = 32, progress: bool = False) -> dict:
     "Text -> speech with the diffusion model: front end, prompt (a wav path/tensor, or the speaker's stored one), reverse process, vocoder."
@@ -705,7 +722,7 @@ def synthesize(model: DiffusionTTS, text: str, prompt=None, steps: int = 50, sam
 
 # %% ../nbs/40_diffusion.ipynb #2c544190
 def sampling_panel(model: DiffusionTTS, text: str = "The quick brown fox jumps over the lazy dog.", prompt=None, vocoder=None,
-                   griffin_lim_iters: int = 32, seed: int = 0, steps: int = 25, cond_scale: float = 1.0):
+                   griffin_lim_iters: int = 32, seed: int = 0, steps: int = 25, cond_scale: float = 3.0):
     "ipywidgets for steps, cond_scale and the sampler (and the text) that re-synthesise with `synthesize`, plot and play on every change."
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
