@@ -152,10 +152,12 @@ def mas_numba(log_p: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Ten
     x = np.ascontiguousarray(log_p.detach().float().cpu().numpy())
     B, N, T = x.shape
     if parallel is None: parallel = B > 1 and B * N * T >= 1 << 22 and numba.get_num_threads() > 1
-    path, threads = np.zeros((B, N, T), dtype=np.float32), numba.get_num_threads()
+    path, threads, torch_threads = np.zeros((B, N, T), dtype=np.float32), numba.get_num_threads(), torch.get_num_threads()
     if not parallel: numba.set_num_threads(1)                            # the same compiled loop, on one thread
     try: _mas_path(x, phone_lens.cpu().numpy().astype(np.int64), mel_lens.cpu().numpy().astype(np.int64), path)
-    finally: numba.set_num_threads(threads)
+    finally:
+        numba.set_num_threads(threads)
+        torch.set_num_threads(torch_threads)     # numba's OpenMP layer is torch's too: setting its count changes torch's
     return torch.from_numpy(path).to(log_p.device)
 
 # %% ../nbs/15_alignment.ipynb #0125b8d2

@@ -194,7 +194,7 @@ class WaveNetLayer(nn.Module):
         x = self.conv(F.pad(h * keep, self.pad))
         if self.frame is not None:
             if frame is None: raise ValueError("WaveNetLayer: built with frame_dim > 0, it needs the frame condition (B, frame_dim, T)")
-            x = x + self.frame(frame * keep)
+            x = x + self.frame(frame)                              # 1x1: padded frames stay apart; outputs are masked
         a, b = x.chunk(2, 1)
         z = torch.tanh(a) * torch.sigmoid(b)
         scale, shift = self.film(c)[..., None].chunk(2, 1)
@@ -508,9 +508,7 @@ def _aligner_durations(self: DiffusionTTS, batch: dict, step: int) -> tuple[torc
     pl, ml = batch['phone_lens'], batch['mel_lens']
     prior = beta_binomial_prior(pl, ml, batch['phones'].shape[1], batch['mels'].shape[-1]).to(batch['mels'].device)
     log_attn = self.aligner(batch['phones'], pl, batch['mels'], ml, prior)
-    threads = torch.get_num_threads()
     hard = monotonic_alignment_search(log_attn.detach().transpose(1, 2), pl, ml)
-    torch.set_num_threads(threads)             # numba's OpenMP layer can reset torch's thread count (they share the runtime)
     losses = {'forward_sum': forward_sum_loss(log_attn, pl, ml)}
     if step >= self.cfg.bin_start: losses['bin'] = bin_loss(hard, log_attn)
     return path_to_durations(hard), losses

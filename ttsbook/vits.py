@@ -21,7 +21,7 @@ from .attention import RelativeTransformerEncoder, ChannelLayerNorm
 from .alignment import monotonic_alignment_search, length_regulate, durations_to_path
 from .hifigan import (Generator, MultiPeriodDiscriminator, discriminator_loss, generator_adversarial_loss, feature_matching_loss,
                              mel_loss, wn_conv1d, get_padding, generator_config, HIFIGAN_PRESETS)
-from .vocos import ConvNeXtBlock, ISTFTHead, VocosConfig, vocos_config, multi_resolution_stft_loss
+from .vocos import VocosGenerator, VocosConfig, vocos_config, multi_resolution_stft_loss
 
 # %% auto #0
 __all__ = ['BERT_DIM', 'VITS_PRESETS', 'MODEL_FORMAT', 'vits_task', 'VITS_LOOP_PRESETS', 'VITS_TRAIN_PRESETS', 'VITSConfig',
@@ -345,12 +345,9 @@ def prior_log_likelihood(z_p: torch.Tensor, m_p: torch.Tensor, logs_p: torch.Ten
 # %% ../nbs/30_vits.ipynb #ebbc7319
 def align_with_prior(z_p, m_p, logs_p, phone_lens, mel_lens, noise_scale: float = 0.0, generator=None) -> torch.Tensor:
     "MAS on the prior: the hard monotonic path (B, N, T) maximising sum_t log N(z_p[t]; m_p[n(t)], exp(logs_p[n(t)])); VITS2 noise if noise_scale > 0."
-    threads = torch.get_num_threads()
-    try:
-        with torch.no_grad():
-            log_p = prior_log_likelihood(z_p, m_p, logs_p)
-            return monotonic_alignment_search(log_p, phone_lens, mel_lens, noise_scale=noise_scale, generator=generator)
-    finally: torch.set_num_threads(threads)      # numba's OpenMP layer shares torch's runtime and leaves it at numba's count
+    with torch.no_grad():
+        log_p = prior_log_likelihood(z_p, m_p, logs_p)
+        return monotonic_alignment_search(log_p, phone_lens, mel_lens, noise_scale=noise_scale, generator=generator)
 
 # %% ../nbs/30_vits.ipynb #7a0f6ab5
 def kl_loss(z_p, logs_q, m_p, logs_p, mask, logdet=None) -> torch.Tensor:
@@ -590,27 +587,11 @@ def rand_slice_segments(x: torch.Tensor, lengths: torch.Tensor, size: int, gener
     return slice_segments(x, starts, size), starts
 
 # %% ../nbs/30_vits.ipynb #dde29b6f
-class ISTFTDecoder(nn.Module):
-    "Chapter 26's Vocos as VITS's decoder: latent z (B, C, T) [+ g (B, gin, 1)] -> waveform (B, 1, T * hop)."
+class ISTFTDecoder(VocosGenerator):
+    "Chapter 26's Vocos as VITS's decoder: latent z (B, in_channels, T) [+ g (B, gin, 1)] -> waveform (B, 1, T * hop)."
     def __init__(self, in_channels: int, cfg: VocosConfig, audio: AudioConfig, gin_channels: int = 0):
-        super().__init__()
-        self.cfg, self.audio, self.in_channels, self.gin_channels = cfg, audio, in_channels, gin_channels
-        self.embed = nn.Conv1d(in_channels, cfg.dim, 7, padding=3)
-        self.norm = nn.LayerNorm(cfg.dim, eps=1e-6)
-        scale = cfg.layer_scale if cfg.layer_scale is not None else 1 / cfg.n_layers
-        block = lambda: ConvNeXtBlock(cfg.dim, cfg.intermediate_dim, cfg.kernel_size, scale, gin_channels)
-        self.blocks = nn.ModuleList(block() for _ in range(cfg.n_layers))
-        self.final_norm = nn.LayerNorm(cfg.dim, eps=1e-6)
-        self.head = ISTFTHead(cfg.dim, audio)
+        super().__init__(cfg, audio, gin_channels, in_channels=in_channels)
 
-    def forward(self, z: torch.Tensor, g: torch.Tensor | None = None) -> torch.Tensor:
-        if z.dim() != 3 or z.shape[1] != self.in_channels:
-            raise ValueError(f"ISTFTDecoder: expected latents (B, {self.in_channels}, T), got {tuple(z.shape)}")
-        if (g is None) != (self.gin_channels == 0):
-            raise ValueError(f"ISTFTDecoder: built with gin_channels={self.gin_channels}; pass g exactly if > 0")
-        x = self.norm(self.embed(z).transpose(1, 2)).transpose(1, 2)
-        for block in self.blocks: x = block(x, g)
-        return self.head(self.final_norm(x.transpose(1, 2)).transpose(1, 2))
 
 # %% ../nbs/30_vits.ipynb #4a0bf5c8
 MODEL_FORMAT = 'ttsbook.VITS-1'

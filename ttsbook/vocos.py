@@ -128,10 +128,11 @@ def vocos_config(generator='small') -> VocosConfig:
 # %% ../nbs/26_vocos.ipynb #0cecdb71
 class VocosGenerator(nn.Module):
     "Vocos: log-mels (B, n_mels, T) [+ speaker vector g (B, gin, 1)] -> waveform (B, 1, T * hop), all at the frame rate until the iSTFT."
-    def __init__(self, cfg: VocosConfig, audio: AudioConfig, gin_channels: int = 0):
+    def __init__(self, cfg: VocosConfig, audio: AudioConfig, gin_channels: int = 0, in_channels: int | None = None):
         super().__init__()
-        self.cfg, self.audio, self.n_mels, self.gin_channels = cfg, audio, audio.n_mels, gin_channels
-        self.embed = nn.Conv1d(audio.n_mels, cfg.dim, 7, padding=3)
+        self.cfg, self.audio, self.gin_channels = cfg, audio, gin_channels
+        self.n_mels = in_channels or audio.n_mels                        # the input's width: n_mels, or a latent's (chapter 30)
+        self.embed = nn.Conv1d(self.n_mels, cfg.dim, 7, padding=3)
         self.norm = nn.LayerNorm(cfg.dim, eps=1e-6)
         scale = cfg.layer_scale if cfg.layer_scale is not None else 1 / cfg.n_layers
         self.blocks = nn.ModuleList(ConvNeXtBlock(cfg.dim, cfg.intermediate_dim, cfg.kernel_size, scale, gin_channels) for _ in range(cfg.n_layers))
