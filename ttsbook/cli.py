@@ -382,6 +382,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError, RuntimeError) as e:
         if debug: raise
         print(f"ttsbook {name}: error: {e}", file=sys.stderr); return 1
+    except KeyboardInterrupt as e:                                    # training saves a checkpoint first and says at which step
+        if debug: raise
+        print(f"ttsbook {name}: {str(e) or 'interrupted'}", file=sys.stderr); return 128 + getattr(e, 'signal', 2)
     return 0
 
 # %% ../nbs/90_cli.ipynb #568888bc

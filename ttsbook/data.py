@@ -6,23 +6,27 @@
 from __future__ import annotations
 import hashlib, io, itertools, json, os, random, re, shutil, struct, subprocess, tempfile, warnings
 from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
+try: import fcntl                                                    # POSIX advisory locks
+except ImportError: fcntl = None                                     # Windows: no lock (said in the chapter)
 
 from .audio import (AudioConfig, AudioError, load_wav, save_wav, mel_and_energy, pitch, pcm_to_float, resample,
                            average_by_duration, voice_available, plot_spectrogram)
 from .text import text_to_phones, PhoneSequence, PhoneVocab, PUNCTUATION, SIL, cmu_dict
 
 # %% auto #0
-__all__ = ['FLITE_VOICES', 'PAUSE', 'SPEAKERS_FILE', 'MANIFEST', 'STATS', 'REPORT', 'generate_sentences', 'parse_festival_labels',
-           'build_corpus', 'Utterance', 'Problem', 'Corpus', 'read_ljspeech', 'read_vctk', 'read_filelist',
-           'read_corpus', 'build_multispeaker_corpus', 'wav_truncated', 'check_utterance', 'boundaries_to_durations',
-           'align_sequences', 'festival_phone', 'transfer_durations', 'with_boundary_silence', 'prepare_utterance',
-           'prepare', 'plot_alignment', 'load_manifest', 'plot_corpus_stats']
+__all__ = ['FLITE_VOICES', 'PAUSE', 'SPEAKERS_FILE', 'MANIFEST', 'STATS', 'REPORT', 'LOCK_FILE', 'generate_sentences',
+           'parse_festival_labels', 'build_corpus', 'Utterance', 'Problem', 'Corpus', 'read_ljspeech', 'read_vctk',
+           'read_filelist', 'read_corpus', 'build_multispeaker_corpus', 'wav_truncated', 'check_utterance',
+           'boundaries_to_durations', 'align_sequences', 'festival_phone', 'transfer_durations',
+           'with_boundary_silence', 'FolderBusyError', 'folder_lock', 'prepare_utterance', 'prepare', 'plot_alignment',
+           'load_manifest', 'plot_corpus_stats']
 
 # %% ../nbs/02_data.ipynb #168eba49
 _LEXICON = dict(
@@ -409,6 +413,29 @@ def _save_atomic(obj, path: Path):
 
 def _split_of(uid: str, val_fraction: float) -> str:
     return 'val' if int(hashlib.sha1(uid.encode()).hexdigest()[:8], 16) / 2 ** 32 < val_fraction else 'train'
+
+# %% ../nbs/02_data.ipynb #8686e492
+LOCK_FILE = '.lock'
+
+class FolderBusyError(RuntimeError):
+    "Another process holds the lock of a folder this job wants to write into."
+
+@contextmanager
+def folder_lock(folder, job: str = 'job'):
+    "Hold an exclusive lock on `folder` (its `.lock` file records our pid) for the block; FolderBusyError naming the holder otherwise."
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    f = open(folder/LOCK_FILE, 'a+')
+    try:
+        if fcntl is not None:
+            try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except (BlockingIOError, PermissionError):
+                f.seek(0); holder = f.read().strip() or 'unknown'
+                raise FolderBusyError(f"{folder} is in use by another {job} (pid {holder}); wait for it to finish, "
+                                      f"stop it, or choose another folder") from None
+        f.seek(0); f.truncate(); f.write(f'{os.getpid()}\n'); f.flush()
+        yield folder
+    finally: f.close()                                                # closing the file releases the lock
+
 
 # %% ../nbs/02_data.ipynb #f86d453b
 def prepare_utterance(utt: Utterance, cfg: AudioConfig, vocab: PhoneVocab, speaker_id: int = 0):

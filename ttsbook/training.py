@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_training.ipynb #a36e713e
 from __future__ import annotations
-import inspect, json, math, os, pickle, random, re, time
+import inspect, json, math, os, pickle, random, re, signal, threading, time
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
@@ -21,6 +21,7 @@ from ema_pytorch import EMA
 from tqdm.auto import tqdm
 
 from .audio import AudioConfig, mel_to_audio, save_wav
+from .data import folder_lock
 from .batching import TTSDataset, BucketBatchSampler, collate, lengths_to_mask
 from .text import PhoneVocab
 
@@ -28,9 +29,9 @@ from .text import PhoneVocab
 __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'FAMILIES', 'TOY_PRESETS', 'TrainConfig', 'lr_schedule', 'Task', 'masked_l1',
            'expand_by_durations', 'ToyAcoustic', 'duration_alignment', 'ToyTask', 'batch_stream', 'rng_state',
            'set_rng_state', 'rng_fork', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'step_checkpoints',
-           'latest_checkpoint', 'prune_checkpoints', 'nonfinite_term', 'log_synthesis', 'NonFiniteLossError',
-           'to_device', 'fit', 'ToyDiscriminator', 'ToyGANTask', 'register_family', 'train', 'config_factory',
-           'read_run_checkpoint', 'trained_weights', 'speaker_index']
+           'latest_checkpoint', 'prune_checkpoints', 'nonfinite_term', 'TrainingInterrupted', 'stop_signals',
+           'log_synthesis', 'NonFiniteLossError', 'to_device', 'fit', 'ToyDiscriminator', 'ToyGANTask',
+           'register_family', 'train', 'config_factory', 'read_run_checkpoint', 'trained_weights', 'speaker_index']
 
 # %% ../nbs/05_training.ipynb #a6abfeed
 @dataclass
@@ -237,18 +238,25 @@ def step_checkpoints(folder) -> list[Path]:
     "The `step-*.pt` checkpoints in `folder`, oldest first."
     return sorted((p for p in Path(folder).glob('step-*.pt') if re.fullmatch(r'step-\d+\.pt', p.name)), key=_ckpt_step)
 
-def latest_checkpoint(folder, say=print) -> tuple[Path, dict] | None:
-    "The newest step checkpoint in `folder` that loads, as (path, state); unusable ones are skipped with a message naming them."
+def latest_checkpoint(folder, say=print, quarantine: bool = False) -> tuple[Path, dict] | None:
+    "The newest step checkpoint in `folder` that loads, as (path, state); unusable ones are skipped (renamed `*.corrupt` if `quarantine`)."
     for path in reversed(step_checkpoints(folder)):
         try: return path, load_checkpoint(path)
-        except CheckpointError as e: say(f"resume: skipping {path.name}: {e}")
+        except CheckpointError as e:
+            if quarantine:
+                os.replace(path, path.with_name(path.name + '.corrupt'))
+                e = f"{e}; renamed to {path.name}.corrupt"
+            say(f"resume: skipping {path.name}: {e}")
     return None
 
-def prune_checkpoints(folder, keep: int) -> list[Path]:
-    "Delete all but the newest `keep` step checkpoints in `folder`; returns the deleted paths."
-    old = step_checkpoints(folder)[:-keep] if keep > 0 else []
+def prune_checkpoints(folder, keep: int, current: int | None = None) -> list[Path]:
+    "Delete all but the newest `keep` step checkpoints in `folder`, never step `current` or later ones; returns the deleted paths."
+    ckpts = step_checkpoints(folder)
+    if current is not None: ckpts = [p for p in ckpts if _ckpt_step(p) <= current]   # later steps are not this run's to judge
+    old = ckpts[:-keep] if keep > 0 else []
     for p in old: p.unlink(missing_ok=True)
     return old
+
 
 # %% ../nbs/05_training.ipynb #e1dc4b0c
 def nonfinite_term(losses: dict) -> str | None:
@@ -257,6 +265,28 @@ def nonfinite_term(losses: dict) -> str | None:
     if bool(flags.all()): return None                                  # the common case: a single device->host read
     for k in sorted(losses, key=lambda k: k == 'loss'):
         if not torch.isfinite(torch.as_tensor(losses[k])).all(): return k
+
+# %% ../nbs/05_training.ipynb #976a2fa1
+class TrainingInterrupted(KeyboardInterrupt):
+    "Training stopped by SIGINT or SIGTERM after saving a checkpoint; `str(e)` is the line to print, `e.signal` the signal."
+    def __init__(self, step: int, signum: int = signal.SIGINT):
+        super().__init__(f"interrupted at step {step}; run the same command to resume")
+        self.step, self.signal = step, int(signum)
+
+@contextmanager
+def stop_signals():
+    "While the block runs, SIGINT and SIGTERM only append to the yielded list (a second SIGINT raises KeyboardInterrupt)."
+    asked = []
+    def ask(signum, frame):
+        if signum == signal.SIGINT and signal.SIGINT in asked: raise KeyboardInterrupt
+        asked.append(signum)
+    if threading.current_thread() is not threading.main_thread(): yield asked; return   # handlers live in the main thread only
+    old = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    for s in old: signal.signal(s, ask)
+    try: yield asked
+    finally:
+        for s, h in old.items(): signal.signal(s, h if h is not None else signal.SIG_DFL)
+
 
 # %% ../nbs/05_training.ipynb #2ed63f9b
 def log_synthesis(outputs: dict, step: int, folder, sample_rate: int, writer=None) -> list[Path]:
@@ -339,7 +369,7 @@ def _check_resume(path, old: dict, new: dict, say=print):
     for key, what in (('family', 'model family'), ('audio_config', 'audio features (AudioConfig)')):
         if old.get(key) is not None and new.get(key) is not None and old[key] != new[key]:
             raise CheckpointError(f"{path}: cannot resume: the checkpoint's {what} is {old[key]!r}, this run's is {new[key]!r}; "
-                                  f"choose another output folder or resume='none'")
+                                  f"choose another output folder, or move its checkpoints away to start afresh there")
     a, b = old.get('settings') or {}, new.get('settings') or {}
     changed = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
     if changed: say("resume: settings changed since the checkpoint: " + ', '.join(f"{k} {a.get(k)!r} -> {b.get(k)!r}" for k in changed))
@@ -347,127 +377,135 @@ def _check_resume(path, old: dict, new: dict, say=print):
 
 # %% ../nbs/05_training.ipynb #30f91068
 def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out='runs/train', resume=None, config: dict | None = None) -> dict:
-    "Train `task` for `cfg.max_steps` optimiser steps: the book's one training loop. `resume`: None, 'auto' or a checkpoint path."
+    "Train `task` for `cfg.max_steps` optimiser steps: the book's one training loop. `resume`: None (or 'none'), 'auto' or a checkpoint path."
     cfg, out = cfg or TrainConfig(), Path(out)
+    if isinstance(resume, str) and resume.strip().lower() == 'none': resume = None   # as the command line spells it
     acc = _accelerator(cfg)
     main, say = acc.is_main_process, acc.print
-    set_seed(cfg.seed)
-    # ---- modules on the device, EMA copies (before any wrapping), optimisers, multi-GPU wrappers
-    raw = {k: m.to(acc.device) for k, m in task.models.items()}        # plain modules: checkpoints and EMA see these
-    emas = {k: EMA(raw[k], beta=cfg.ema_beta, update_after_step=cfg.ema_warmup, update_every=1, include_online_model=False) for k in task.ema}
-    optims = task.configure_optimizers()
-    opts = {k: acc.prepare_optimizer(o) for k, (o, _) in optims.items()}
-    scheds = {k: s for k, (_, s) in optims.items()}
-    task.models = {k: acc.prepare_model(torch.compile(m) if cfg.compile else m) for k, m in raw.items()}
-    # ---- where to start: a checkpoint's step and batch, or the beginning
-    step, epoch, batch_in_epoch, best, skipped = 0, 0, 0, math.inf, 0
-    history = {'train': [], 'val': []}
-    if resume is not None:
-        found = latest_checkpoint(out/'checkpoints', say) if resume == 'auto' else (Path(resume), load_checkpoint(resume))
-        if found:
-            path, state = found
-            _check_resume(path, state.get('config') or {}, config or {}, say)
-            _restore(state, raw, opts, scheds, emas, acc)
-            step, epoch, batch_in_epoch = state['step'], state['epoch'], state['batch_in_epoch']
-            best, skipped, history = state.get('best', best), state.get('skipped', 0), state.get('history', history)
-            say(f"resuming from {path} at step {step} (epoch {epoch}, batch {batch_in_epoch})")
-        else: say(f"resume: no usable checkpoint in {out/'checkpoints'}; starting from step 0")
-    # ---- data: the sampler shards by process itself, so the loader is NOT passed to accelerator.prepare
-    sampler = BucketBatchSampler(getattr(train_set, 'lengths', [1] * len(train_set)), batch_size=cfg.batch_size, max_frames=cfg.max_frames,
-                                 num_replicas=acc.num_processes, rank=acc.process_index, seed=cfg.seed)
-    stream = batch_stream(train_set, sampler, task.collate, epoch, batch_in_epoch, cfg.num_workers)
-    val_loader = DataLoader(val_set, batch_size=cfg.batch_size or 1, collate_fn=task.collate) if val_set is not None else None
-    writer = None
-    if main:
-        from torch.utils.tensorboard import SummaryWriter
-        writer = SummaryWriter(out/'tb')
-    bar = tqdm(total=cfg.max_steps, initial=step, desc='train', disable=not (main and cfg.progress), dynamic_ncols=True)
-    extra = lambda: dict(best=best, skipped=skipped, history=history, config=config or {}, train_config=asdict(cfg))
-    sums, counted, bad_run, items, frames, t0 = {}, 0, 0, 0, 0, time.perf_counter()
-    try:
-        while step < cfg.max_steps:
-            # 1. the micro-batches of this step
-            window = [next(stream) for _ in range(cfg.grad_accum)]
-            epoch, batch_in_epoch = window[-1][0], window[-1][1] + 1
-            batches = [to_device(b, acc.device) for _, _, b in window]
-            task.step, bad, norms, logs = step, None, {}, {}
-            # 2. each optimiser in turn (a GAN: discriminator, then generator)
-            for name, opt in opts.items():
-                opt.zero_grad(set_to_none=True)
-                for i, batch in enumerate(batches):
-                    with ExitStack() as ctx:
-                        if i < len(batches) - 1:                        # sync gradients across processes once, on the last micro-batch
-                            for m in task.models.values(): ctx.enter_context(acc.no_sync(m))
-                        with acc.autocast(): losses = task.training_step(batch, name)
-                        term = nonfinite_term(losses)
-                        if term: bad = (f"loss term {term!r}" + (f" of optimiser {name!r}" if len(opts) > 1 else ''), float(losses[term].detach())); break
-                        acc.backward(losses['loss'] / cfg.grad_accum)
-                    for k, v in losses.items():
-                        key = f'{name}/{k}' if len(opts) > 1 else k
-                        logs[key] = logs.get(key, 0.0) + v.detach().float() / cfg.grad_accum
-                if bad: opt.zero_grad(set_to_none=True); break
-                acc.unscale_gradients(opt)                               # fp16: true gradients before clipping
-                params = [p for g in opt.param_groups for p in g['params']]
-                norm = torch.nn.utils.clip_grad_norm_(params, cfg.clip_norm if cfg.clip_norm else math.inf)
-                if not torch.isfinite(norm):
-                    bad = (f"gradient norm of optimiser {name!r}", float(norm))
-                    if acc.scaler: opt.step()                              # fp16: the scaler skips this update and lowers its scale
-                    opt.zero_grad(set_to_none=True); break
-                opt.step()
-                norms[name] = norm
-            # 3. the guard, the EMA, the schedules
-            if bad:
-                skipped, bad_run = skipped + 1, bad_run + 1
-                say(f"step {step}: {bad[0]} is {bad[1]}; step skipped ({skipped} so far)")
-                if writer: writer.add_scalar('train/nonfinite_skips', skipped, step)
-                if bad_run >= cfg.nan_patience:
-                    raise NonFiniteLossError(f"training stopped at step {step}: {bad[0]} was not finite ({bad[1]}) for {bad_run} steps in a row "
-                                             f"(nan_patience={cfg.nan_patience}); the last good checkpoint is in {out/'checkpoints'}")
-            else:
-                bad_run = 0
-                for e in emas.values(): e.update()
-                for k, v in logs.items(): sums[k] = sums.get(k, 0.0) + v
-                counted += 1
-            lrs = {k: o.param_groups[0]['lr'] for k, o in opts.items()}    # the rates this step used
-            for s in scheds.values():
-                if s: s.step()
-            step += 1; bar.update()
-            items += sum(len(b['ids']) if 'ids' in b else 1 for _, _, b in window)       # CPU copies: no device sync
-            frames += sum(int(b['mel_lens'].sum()) for _, _, b in window if 'mel_lens' in b)
-            # 4. log, validate, synthesise, checkpoint (main process only)
-            if main and (step % cfg.log_every == 0 or step == cfg.max_steps) and counted:
-                dt = time.perf_counter() - t0
-                means = {k: float(v) / counted for k, v in sums.items()}
-                for k, v in means.items(): writer.add_scalar(f'train/{k}', v, step)
-                for k, v in lrs.items(): writer.add_scalar(f'lr/{k}', v, step)
-                for k, v in norms.items(): writer.add_scalar(f'grad_norm/{k}', float(v), step)
-                writer.add_scalar('perf/steps_per_s', counted / dt, step); writer.add_scalar('perf/items_per_s', items / dt, step)
-                if frames: writer.add_scalar('perf/frames_per_s', frames / dt, step)
-                history['train'].append({'step': step, **means, 'steps_per_s': counted / dt})
-                bar.set_postfix({k: f'{v:.3g}' for k, v in means.items()})
-                sums, counted, items, frames, t0 = {}, 0, 0, 0, time.perf_counter()
-            if main and val_loader is not None and cfg.eval_every and (step % cfg.eval_every == 0 or step == cfg.max_steps):
-                with _evaluating(task, raw, emas): metrics = _validate(task, val_loader, acc.device, acc)
-                for k, v in metrics.items(): writer.add_scalar(f'val/{k}', v, step)
-                history['val'].append({'step': step, **metrics})
-                if metrics.get('loss', math.inf) < best:
-                    best = metrics['loss']
-                    save_checkpoint(_training_state(raw, opts, scheds, emas, acc, step, epoch, batch_in_epoch, extra()), out/'checkpoints'/'best.pt')
-            if main and val_loader is not None and cfg.synth_every and step % cfg.synth_every == 0:
-                with _evaluating(task, raw, emas): outputs = task.synthesize(to_device(next(iter(val_loader)), acc.device))
-                log_synthesis(outputs, step, out/'samples'/f'step-{step:08d}', task.sample_rate, writer)
-            if step % cfg.ckpt_every == 0 or step == cfg.max_steps:
-                if main:
-                    save_checkpoint(_training_state(raw, opts, scheds, emas, acc, step, epoch, batch_in_epoch, extra()),
-                                    out/'checkpoints'/f'step-{step:08d}.pt')
-                    prune_checkpoints(out/'checkpoints', cfg.keep_last)
-                acc.wait_for_everyone()
-    finally:
-        bar.close()
-        if writer: writer.close()
-        for m in raw.values(): acc.unwrap_model(m, keep_fp32_wrapper=False)   # remove accelerate's autocast wrapper from forward
-        task.models = raw                                                # the task leaves with plain modules
-    return {**history, 'skipped': skipped, 'best': best, 'step': step}
+    with folder_lock(out, 'training run') if main else nullcontext(), stop_signals() as asked:   # one run per folder; Ctrl-C saves
+        set_seed(cfg.seed)
+        # ---- modules on the device, EMA copies (before any wrapping), optimisers, multi-GPU wrappers
+        raw = {k: m.to(acc.device) for k, m in task.models.items()}        # plain modules: checkpoints and EMA see these
+        emas = {k: EMA(raw[k], beta=cfg.ema_beta, update_after_step=cfg.ema_warmup, update_every=1, include_online_model=False) for k in task.ema}
+        optims = task.configure_optimizers()
+        opts = {k: acc.prepare_optimizer(o) for k, (o, _) in optims.items()}
+        scheds = {k: s for k, (_, s) in optims.items()}
+        task.models = {k: acc.prepare_model(torch.compile(m) if cfg.compile else m) for k, m in raw.items()}
+        # ---- where to start: a checkpoint's step and batch, or the beginning
+        step, epoch, batch_in_epoch, best, skipped = 0, 0, 0, math.inf, 0
+        history = {'train': [], 'val': []}
+        if resume is not None:
+            found = latest_checkpoint(out/'checkpoints', say, quarantine=main) if resume == 'auto' else (Path(resume), load_checkpoint(resume))
+            if found:
+                path, state = found
+                _check_resume(path, state.get('config') or {}, config or {}, say)
+                _restore(state, raw, opts, scheds, emas, acc)
+                step, epoch, batch_in_epoch = state['step'], state['epoch'], state['batch_in_epoch']
+                best, skipped, history = state.get('best', best), state.get('skipped', 0), state.get('history', history)
+                say(f"resuming from {path} at step {step} (epoch {epoch}, batch {batch_in_epoch})")
+            else: say(f"resume: no usable checkpoint in {out/'checkpoints'}; starting from step 0")
+        later = [p for p in step_checkpoints(out/'checkpoints') if _ckpt_step(p) > step] if main else []
+        if later:                                                          # pruning would delete this run's checkpoints as the oldest
+            raise RuntimeError(f"{out/'checkpoints'} holds checkpoints up to {later[-1].name} that this run, starting at step {step}, "
+                               f"did not write: resume them (resume='auto'), choose another output folder, or move them away")
+        # ---- data: the sampler shards by process itself, so the loader is NOT passed to accelerator.prepare
+        sampler = BucketBatchSampler(getattr(train_set, 'lengths', [1] * len(train_set)), batch_size=cfg.batch_size, max_frames=cfg.max_frames,
+                                     num_replicas=acc.num_processes, rank=acc.process_index, seed=cfg.seed)
+        stream = batch_stream(train_set, sampler, task.collate, epoch, batch_in_epoch, cfg.num_workers)
+        val_loader = DataLoader(val_set, batch_size=cfg.batch_size or 1, collate_fn=task.collate) if val_set is not None else None
+        writer = None
+        if main:
+            from torch.utils.tensorboard import SummaryWriter
+            writer = SummaryWriter(out/'tb')
+        bar = tqdm(total=cfg.max_steps, initial=step, desc='train', disable=not (main and cfg.progress), dynamic_ncols=True)
+        extra = lambda: dict(best=best, skipped=skipped, history=history, config=config or {}, train_config=asdict(cfg))
+        sums, counted, bad_run, items, frames, t0 = {}, 0, 0, 0, 0, time.perf_counter()
+        try:
+            while step < cfg.max_steps:
+                # 1. the micro-batches of this step
+                window = [next(stream) for _ in range(cfg.grad_accum)]
+                epoch, batch_in_epoch = window[-1][0], window[-1][1] + 1
+                batches = [to_device(b, acc.device) for _, _, b in window]
+                task.step, bad, norms, logs = step, None, {}, {}
+                # 2. each optimiser in turn (a GAN: discriminator, then generator)
+                for name, opt in opts.items():
+                    opt.zero_grad(set_to_none=True)
+                    for i, batch in enumerate(batches):
+                        with ExitStack() as ctx:
+                            if i < len(batches) - 1:                        # sync gradients across processes once, on the last micro-batch
+                                for m in task.models.values(): ctx.enter_context(acc.no_sync(m))
+                            with acc.autocast(): losses = task.training_step(batch, name)
+                            term = nonfinite_term(losses)
+                            if term: bad = (f"loss term {term!r}" + (f" of optimiser {name!r}" if len(opts) > 1 else ''), float(losses[term].detach())); break
+                            acc.backward(losses['loss'] / cfg.grad_accum)
+                        for k, v in losses.items():
+                            key = f'{name}/{k}' if len(opts) > 1 else k
+                            logs[key] = logs.get(key, 0.0) + v.detach().float() / cfg.grad_accum
+                    if bad: opt.zero_grad(set_to_none=True); break
+                    acc.unscale_gradients(opt)                               # fp16: true gradients before clipping
+                    params = [p for g in opt.param_groups for p in g['params']]
+                    norm = torch.nn.utils.clip_grad_norm_(params, cfg.clip_norm if cfg.clip_norm else math.inf)
+                    if not torch.isfinite(norm):
+                        bad = (f"gradient norm of optimiser {name!r}", float(norm))
+                        if acc.scaler: opt.step()                              # fp16: the scaler skips this update and lowers its scale
+                        opt.zero_grad(set_to_none=True); break
+                    opt.step()
+                    norms[name] = norm
+                # 3. the guard, the EMA, the schedules
+                if bad:
+                    skipped, bad_run = skipped + 1, bad_run + 1
+                    say(f"step {step}: {bad[0]} is {bad[1]}; step skipped ({skipped} so far)")
+                    if writer: writer.add_scalar('train/nonfinite_skips', skipped, step)
+                    if bad_run >= cfg.nan_patience:
+                        raise NonFiniteLossError(f"training stopped at step {step}: {bad[0]} was not finite ({bad[1]}) for {bad_run} steps in a row "
+                                                 f"(nan_patience={cfg.nan_patience}); the last good checkpoint is in {out/'checkpoints'}")
+                else:
+                    bad_run = 0
+                    for e in emas.values(): e.update()
+                    for k, v in logs.items(): sums[k] = sums.get(k, 0.0) + v
+                    counted += 1
+                lrs = {k: o.param_groups[0]['lr'] for k, o in opts.items()}    # the rates this step used
+                for s in scheds.values():
+                    if s: s.step()
+                step += 1; bar.update()
+                items += sum(len(b['ids']) if 'ids' in b else 1 for _, _, b in window)       # CPU copies: no device sync
+                frames += sum(int(b['mel_lens'].sum()) for _, _, b in window if 'mel_lens' in b)
+                # 4. log, validate, synthesise, checkpoint (main process only)
+                if main and (step % cfg.log_every == 0 or step == cfg.max_steps) and counted:
+                    dt = time.perf_counter() - t0
+                    means = {k: float(v) / counted for k, v in sums.items()}
+                    for k, v in means.items(): writer.add_scalar(f'train/{k}', v, step)
+                    for k, v in lrs.items(): writer.add_scalar(f'lr/{k}', v, step)
+                    for k, v in norms.items(): writer.add_scalar(f'grad_norm/{k}', float(v), step)
+                    writer.add_scalar('perf/steps_per_s', counted / dt, step); writer.add_scalar('perf/items_per_s', items / dt, step)
+                    if frames: writer.add_scalar('perf/frames_per_s', frames / dt, step)
+                    history['train'].append({'step': step, **means, 'steps_per_s': counted / dt})
+                    bar.set_postfix({k: f'{v:.3g}' for k, v in means.items()})
+                    sums, counted, items, frames, t0 = {}, 0, 0, 0, time.perf_counter()
+                if main and val_loader is not None and cfg.eval_every and (step % cfg.eval_every == 0 or step == cfg.max_steps):
+                    with _evaluating(task, raw, emas): metrics = _validate(task, val_loader, acc.device, acc)
+                    for k, v in metrics.items(): writer.add_scalar(f'val/{k}', v, step)
+                    history['val'].append({'step': step, **metrics})
+                    if metrics.get('loss', math.inf) < best:
+                        best = metrics['loss']
+                        save_checkpoint(_training_state(raw, opts, scheds, emas, acc, step, epoch, batch_in_epoch, extra()), out/'checkpoints'/'best.pt')
+                if main and val_loader is not None and cfg.synth_every and step % cfg.synth_every == 0:
+                    with _evaluating(task, raw, emas): outputs = task.synthesize(to_device(next(iter(val_loader)), acc.device))
+                    log_synthesis(outputs, step, out/'samples'/f'step-{step:08d}', task.sample_rate, writer)
+                stop = bool(asked) if acc.num_processes == 1 else bool(acc.reduce(torch.tensor(float(bool(asked)), device=acc.device)) > 0)
+                if step % cfg.ckpt_every == 0 or step == cfg.max_steps or stop:
+                    if main:
+                        save_checkpoint(_training_state(raw, opts, scheds, emas, acc, step, epoch, batch_in_epoch, extra()),
+                                        out/'checkpoints'/f'step-{step:08d}.pt')
+                        prune_checkpoints(out/'checkpoints', cfg.keep_last, current=step)
+                    acc.wait_for_everyone()
+                if stop and step < cfg.max_steps: raise TrainingInterrupted(step, asked[0] if asked else signal.SIGINT)
+        finally:
+            bar.close()
+            if writer: writer.close()
+            for m in raw.values(): acc.unwrap_model(m, keep_fp32_wrapper=False)   # remove accelerate's autocast wrapper from forward
+            task.models = raw                                                # the task leaves with plain modules
+        return {**history, 'skipped': skipped, 'best': best, 'step': step}
 
 # %% ../nbs/05_training.ipynb #8e6406b3
 class ToyDiscriminator(nn.Module):
