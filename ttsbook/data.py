@@ -22,8 +22,8 @@ from .text import text_to_phones, PhoneSequence, PhoneVocab, PUNCTUATION, SIL, c
 
 # %% auto #0
 __all__ = ['FLITE_VOICES', 'PAUSE', 'SPEAKERS_FILE', 'MANIFEST', 'STATS', 'REPORT', 'LOCK_FILE', 'generate_sentences',
-           'parse_festival_labels', 'build_corpus', 'Utterance', 'Problem', 'Corpus', 'read_ljspeech', 'read_vctk',
-           'read_filelist', 'read_corpus', 'build_multispeaker_corpus', 'wav_truncated', 'check_utterance',
+           'parse_festival_labels', 'build_corpus', 'Utterance', 'Problem', 'Corpus', 'id_problem', 'read_ljspeech',
+           'read_vctk', 'read_filelist', 'read_corpus', 'build_multispeaker_corpus', 'wav_truncated', 'check_utterance',
            'boundaries_to_durations', 'align_sequences', 'festival_phone', 'transfer_durations',
            'with_boundary_silence', 'FolderBusyError', 'folder_lock', 'prepare_utterance', 'prepare', 'plot_alignment',
            'load_manifest', 'plot_corpus_stats']
@@ -189,17 +189,46 @@ class Corpus:
     def speakers(self) -> list[str]: return sorted({u.speaker for u in self.utterances})
 
 # %% ../nbs/02_data.ipynb #f655a5e0
+def id_problem(uid: str) -> str | None:
+    "Why `uid` cannot name files in a cache (empty, a path separator, a leading dot as in '..', a NUL), or None when it can."
+    if not uid: return "empty id"
+    if '/' in uid or '\\' in uid: return f"id {uid!r} contains a path separator"
+    if uid.startswith('.'): return f"id {uid!r} starts with a dot (a hidden file, or a folder above)"
+    if '\x00' in uid: return f"id {uid!r} contains a NUL character"
+    return None
+
+def _speaker_prefixed(speaker: str, stem: str) -> str:
+    "An id unique across speakers: the file name, with the speaker in front unless it starts with it already (VCTK's p225_001)."
+    return stem if stem.startswith(f'{speaker}_') else f'{speaker}_{stem}'
+
+def _read_lines(path: Path, problems: list) -> list[tuple[int, str]]:
+    "The numbered lines of a UTF-8 text file (a byte-order mark dropped); a line that is not UTF-8 becomes a Problem and is skipped."
+    data = path.read_bytes()
+    if data.startswith(b'\xef\xbb\xbf'): data = data[3:]
+    lines = []
+    for i, raw in enumerate(data.split(b'\n'), 1):
+        try: lines.append((i, raw.decode('utf-8').rstrip('\r')))
+        except UnicodeDecodeError as e:
+            problems.append(Problem(f'{path.name}:{i}', str(path),
+                                    f"line {i}: not UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1}); line skipped"))
+    return lines
+
 def read_ljspeech(root, speaker: str = 'default') -> Corpus:
     "Read an LJSpeech-layout corpus: `metadata.csv` lines `id|text|normalized`, audio in `wavs/ID.wav`, optional `segments/ID.json`."
     root = Path(root); meta = root/'metadata.csv'
     if not meta.exists(): raise FileNotFoundError(f"{meta}: not found (an LJSpeech corpus has metadata.csv and wavs/)")
-    utts, problems = [], []
-    for i, line in enumerate(meta.read_text(encoding='utf-8').splitlines(), 1):
+    utts, problems, seen = [], [], {}
+    for i, line in _read_lines(meta, problems):
         if not line.strip(): continue
-        parts = line.split('|')
+        parts, where = line.split('|'), f'{meta.name}:{i}'
         if len(parts) < 2 or not parts[0].strip():
-            problems.append(Problem(f'{meta.name}:{i}', str(meta), f"line {i}: expected 'id|text|normalized', got {line[:60]!r}")); continue
+            problems.append(Problem(where, str(meta), f"line {i}: expected 'id|text|normalized', got {line[:60]!r}")); continue
         uid = parts[0].strip()
+        if why := id_problem(uid): problems.append(Problem(where, str(meta), f"line {i}: {why}")); continue
+        if uid in seen:
+            problems.append(Problem(where, str(meta), f"line {i}: duplicate id {uid!r}, already on line {seen[uid]}; only line {seen[uid]} is used"))
+            continue
+        seen[uid] = i
         text = (parts[2] if len(parts) > 2 and parts[2].strip() else parts[1]).strip()   # prefer the normalized column
         seg = root/'segments'/f'{uid}.json'
         utts.append(Utterance(uid, root/'wavs'/f'{uid}.wav', text, speaker, seg if seg.exists() else None))
@@ -211,33 +240,44 @@ def read_vctk(root) -> Corpus:
     audio_dirs = sorted(d for d in root.glob('wav*') if d.is_dir())
     if not audio_dirs or not (root/'txt').is_dir():
         raise FileNotFoundError(f"{root}: not a VCTK-like corpus (expected txt/SPEAKER/*.txt and wav*/SPEAKER/*.wav|flac)")
-    audio = {}
+    audio = {}                                                        # (speaker, name): two speakers may both have a 001.wav
     for d in audio_dirs:
         for p in sorted(d.glob('*/*')):
-            if p.suffix.lower() in ('.wav', '.flac'): audio.setdefault(re.sub(r'_mic\d$', '', p.stem), p)
-    utts, problems = [], []
+            if p.suffix.lower() in ('.wav', '.flac'): audio.setdefault((p.parent.name, re.sub(r'_mic\d$', '', p.stem)), p)
+    utts, problems, seen = [], [], {}
     for txt in sorted((root/'txt').glob('*/*.txt')):
-        uid, spk = txt.stem, txt.parent.name
-        if uid not in audio: problems.append(Problem(uid, str(txt), "transcript has no audio file")); continue
-        seg = root/'segments'/spk/f'{uid}.json'
-        utts.append(Utterance(uid, audio.pop(uid), txt.read_text(encoding='utf-8', errors='replace').strip(), spk,
+        stem, spk = txt.stem, txt.parent.name
+        uid = _speaker_prefixed(spk, stem)
+        if why := id_problem(uid): problems.append(Problem(uid, str(txt), why)); continue
+        if (spk, stem) not in audio: problems.append(Problem(uid, str(txt), "transcript has no audio file")); continue
+        if uid in seen: problems.append(Problem(uid, str(txt), f"duplicate id {uid!r}, already used by {seen[uid]}; only that one is used")); continue
+        seen[uid] = txt
+        seg = root/'segments'/spk/f'{stem}.json'
+        utts.append(Utterance(uid, audio.pop((spk, stem)), txt.read_text(encoding='utf-8', errors='replace').strip(), spk,
                               seg if seg.exists() else None))
-    problems += [Problem(uid, str(p), "audio file has no transcript in txt/") for uid, p in sorted(audio.items())]
+    problems += [Problem(_speaker_prefixed(spk, stem), str(p), "audio file has no transcript in txt/") for (spk, stem), p in sorted(audio.items())]
     return Corpus(utts, problems, root)
 
 def read_filelist(path) -> Corpus:
-    "Read a file list of `audio_path|speaker|text` lines (paths relative to the list's folder)."
+    "Read a file list of `audio_path|speaker|text` lines (paths relative to the list's folder); ids are SPEAKER_NAME."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: file list not found")
-    utts, problems = [], []
-    for i, line in enumerate(path.read_text(encoding='utf-8').splitlines(), 1):
+    utts, problems, seen = [], [], {}
+    for i, line in _read_lines(path, problems):
         if not line.strip() or line.startswith('#'): continue
-        parts = line.split('|')
+        parts, where = line.split('|'), f'{path.name}:{i}'
         if len(parts) != 3 or not all(p.strip() for p in parts):
-            problems.append(Problem(f'{path.name}:{i}', str(path), f"line {i}: expected 'path|speaker|text', got {line[:60]!r}")); continue
-        wav = Path(parts[0].strip())
+            problems.append(Problem(where, str(path), f"line {i}: expected 'path|speaker|text', got {line[:60]!r}")); continue
+        wav, speaker = Path(parts[0].strip()), parts[1].strip()
         wav = wav if wav.is_absolute() else path.parent/wav
-        utts.append(Utterance(wav.stem, wav, parts[2].strip(), parts[1].strip()))
+        uid = _speaker_prefixed(speaker, wav.stem)
+        if why := id_problem(uid): problems.append(Problem(where, str(path), f"line {i}: {why}")); continue
+        if uid in seen:
+            j, other = seen[uid]
+            problems.append(Problem(where, str(path), f"line {i}: duplicate id {uid!r} ({wav}), already on line {j} ({other}); "
+                                                      f"only line {j} is used")); continue
+        seen[uid] = (i, wav)
+        utts.append(Utterance(uid, wav, parts[2].strip(), speaker))
     return Corpus(utts, problems, path.parent)
 
 def read_corpus(path) -> Corpus:
@@ -248,6 +288,7 @@ def read_corpus(path) -> Corpus:
     if (path/'metadata.csv').exists(): return read_ljspeech(path)
     if (path/'txt').is_dir(): return read_vctk(path)
     raise ValueError(f"{path}: unknown corpus layout (expected metadata.csv + wavs/, txt/ + wav*/, or a 'path|speaker|text' file list)")
+
 
 # %% ../nbs/02_data.ipynb #47ea4501
 FLITE_VOICES = ('slt', 'rms', 'awb', 'kal16')
@@ -422,19 +463,22 @@ class FolderBusyError(RuntimeError):
 
 @contextmanager
 def folder_lock(folder, job: str = 'job'):
-    "Hold an exclusive lock on `folder` (its `.lock` file records our pid) for the block; FolderBusyError naming the holder otherwise."
+    "Hold an exclusive lock on `folder` (its `.lock` file names our pid and `job`) for the block; FolderBusyError naming the holder otherwise."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    f = open(folder/LOCK_FILE, 'a+')
+    f, held = open(folder/LOCK_FILE, 'a+'), False
     try:
         if fcntl is not None:
             try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except (BlockingIOError, PermissionError):
-                f.seek(0); holder = f.read().strip() or 'unknown'
-                raise FolderBusyError(f"{folder} is in use by another {job} (pid {holder}); wait for it to finish, "
-                                      f"stop it, or choose another folder") from None
-        f.seek(0); f.truncate(); f.write(f'{os.getpid()}\n'); f.flush()
+                f.seek(0); pid, _, other = f.read().strip().partition(' ')
+                raise FolderBusyError(f"cannot start this {job}: {folder} is in use by another {other or 'job'} (pid {pid or 'unknown'}); "
+                                      f"wait for it to finish, stop it, or choose another folder") from None
+        held = True
+        f.seek(0); f.truncate(); f.write(f'{os.getpid()} {job}\n'); f.flush()
         yield folder
-    finally: f.close()                                                # closing the file releases the lock
+    finally:
+        if held: f.seek(0); f.truncate()                              # a finished job leaves the folder as it found it
+        f.close()                                                     # closing the file releases the lock
 
 
 # %% ../nbs/02_data.ipynb #f86d453b
@@ -473,22 +517,43 @@ def prepare_utterance(utt: Utterance, cfg: AudioConfig, vocab: PhoneVocab, speak
     return item, row, problems
 
 # %% ../nbs/02_data.ipynb #e3fd843d
+def _item_file(out: Path, uid: str, suffix: str) -> Path:
+    "The path of item `uid` in the cache, checked to lie inside `out/items` (whatever a corpus calls its utterances)."
+    items = (out/'items').resolve()
+    path = items/f'{uid}{suffix}'
+    if path.resolve().parent != items: raise ValueError(f"utterance id {uid!r} would write outside {items}")
+    return path
+
+def _fingerprint(utt: Utterance, speaker_id: int, cfg_dict: dict, vocab_dict: dict) -> str:
+    "A hash of everything an item is computed from: text, speaker, the audio file's size and mtime, the timings, audio settings, vocabulary."
+    try: st = os.stat(utt.wav); audio = [st.st_size, st.st_mtime_ns]
+    except OSError: audio = None
+    seg = Path(utt.segments) if utt.segments else None
+    inputs = dict(text=utt.text, speaker=utt.speaker, speaker_id=speaker_id, audio=audio, audio_config=cfg_dict, vocab=vocab_dict,
+                  segments=hashlib.sha1(seg.read_bytes()).hexdigest() if seg and seg.exists() else None)
+    return hashlib.sha1(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
 def _prepare_one(utt: dict, cfg_dict: dict, vocab_dict: dict, speaker_id: int, out: str) -> dict:
-    "Worker: prepare one utterance (given as a dict) into `out/items` unless it is already there; returns its row and problems."
+    "Worker: prepare one utterance (as a dict) into `out/items` unless it is there with the same inputs; its row, problems and status."
     utt = Utterance(**utt)                                            # plain data crosses the process boundary
-    out = Path(out); done = out/'items'/f'{utt.id}.json'
-    if done.exists() and (out/'items'/f'{utt.id}.pt').exists():
-        return json.loads(done.read_text())
+    out = Path(out); done, pt = _item_file(out, utt.id, '.json'), _item_file(out, utt.id, '.pt')
+    key, status = _fingerprint(utt, speaker_id, cfg_dict, vocab_dict), 'new'
+    if done.exists() and pt.exists():
+        res = json.loads(done.read_text())
+        if 'fingerprint' not in res: return {**res, 'status': 'unchecked'}   # made before fingerprints: kept, see above
+        if res['fingerprint'] == key: return {**res, 'status': 'done'}
+        status = 'changed'
     try:
         item, row, problems = prepare_utterance(utt, AudioConfig.from_dict(cfg_dict), PhoneVocab.from_dict(vocab_dict), speaker_id)
     except Exception as e:                                            # one bad utterance never stops the job
         item, row, problems = None, None, [Problem(utt.id, str(utt.wav), f"preprocessing failed: {type(e).__name__}: {e}")]
-    res = dict(row=row, problems=[asdict(p) for p in problems])
+    res = dict(row=row, problems=[asdict(p) for p in problems], fingerprint=key)
     if item is not None:
         res['stats'] = _item_stats(item)
-        _save_atomic(item, out/'items'/f'{utt.id}.pt')
+        _save_atomic(item, pt)
         _write_json(done, res)                                        # written last: the "done" marker
-    return res
+    elif status == 'changed': done.unlink(); pt.unlink()             # its new inputs are unusable: no stale item stays behind
+    return {**res, 'status': status}
 
 def _item_stats(item: dict) -> dict:
     "Sufficient statistics of one item, so corpus statistics never need the tensors again."
@@ -535,51 +600,63 @@ def prepare(corpus, out, cfg: AudioConfig = None, workers: int = 2, val_fraction
     corpus = corpus if isinstance(corpus, Corpus) else read_corpus(corpus)
     cfg = cfg or AudioConfig()
     out = Path(out); (out/'items').mkdir(parents=True, exist_ok=True)
-    old_cfg = out/'audio_config.json'
-    if old_cfg.exists(): AudioConfig.from_dict(json.loads(old_cfg.read_text())).check_compatible(cfg, f'existing cache {out}')
-    _write_json(old_cfg, cfg.to_dict())
-    for stray in (out/'items').glob('.*.tmp'): stray.unlink()        # left by a killed job: never read
-    vocab = PhoneVocab()
-    speakers = {s: i for i, s in enumerate(corpus.speakers)}
-    old_spk = out/SPEAKERS_FILE                                       # cached items store speaker ids: the map must not move
-    if old_spk.exists() and json.loads(old_spk.read_text()) != speakers:
-        raise ValueError(f"{out} was prepared for speakers {sorted(json.loads(old_spk.read_text()))}, this corpus has {corpus.speakers}: "
-                         "prepare it into a new folder")
-    args = [(asdict(u), cfg.to_dict(), vocab.to_dict(), speakers[u.speaker], str(out)) for u in corpus.utterances]
-    results = {}
-    with tqdm(total=len(args), desc='preparing', unit='utt', disable=not progress) as bar:
-        if workers <= 1:
-            for a in args: results[a[0]['id']] = _prepare_one(*a); bar.update()
-        else:
-            import multiprocessing as mp
-            from ttsbook import data as lib                           # workers import the library, not this notebook
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=lib._worker_init) as pool:
-                futs = {pool.submit(lib._prepare_one, *a): a[0]['id'] for a in args}
-                for f in as_completed(futs): results[futs[f]] = f.result(); bar.update()
-    rows, parts, problems = [], [], [asdict(p) for p in corpus.problems]
-    for u in corpus.utterances:                                       # corpus order: deterministic files
-        r = results[u.id]; problems += r['problems']
-        if r['row'] is not None: rows.append(r['row']); parts.append(r['stats'])
-    if not rows: raise RuntimeError(f"prepare: no usable utterance in the corpus; see {out/REPORT}")
-    splits = {r['id']: _split_of(r['id'], val_fraction) for r in rows}
-    if len(rows) > 1 and 'val' not in splits.values():             # a tiny corpus still gets one validation item
-        splits[min(splits, key=lambda k: hashlib.sha1(k.encode()).hexdigest())] = 'val'
-    manifest = [dict(id=r['id'], speaker=r['speaker'], speaker_id=r['speaker_id'], text=r['text'], n_phones=r['n_phones'],
-                     n_frames=r['n_frames'], has_durations=r['has_durations'], split=splits[r['id']], path=f"items/{r['id']}.pt") for r in rows]
-    tmp = out/f'.{MANIFEST}.tmp'; tmp.write_text(''.join(json.dumps(m, ensure_ascii=False) + '\n' for m in manifest)); os.replace(tmp, out/MANIFEST)
-    _write_json(out/STATS, _corpus_stats(parts))
-    _write_json(out/'vocab.json', vocab.to_dict()); _write_json(out/SPEAKERS_FILE, speakers)
-    tmp = out/f'.{REPORT}.tmp'
-    tmp.write_text('id\tpath\tfatal\treason\n' + ''.join(f"{p['id']}\t{p['path']}\t{p['fatal']}\t{p['reason']}\n" for p in problems))
-    os.replace(tmp, out/REPORT)
-    compared = sum(r.get('n_compared', 0) for r in rows)
-    summary = dict(utterances=len(corpus), usable=len(rows),
-                   rejected=len({p['id'] for p in problems if p['fatal']}), repaired=len({p['id'] for p in problems if not p['fatal']}),
-                   train=sum(s == 'train' for s in splits.values()), val=sum(s == 'val' for s in splits.values()),
-                   phone_agreement=sum(r.get('matched', 0) for r in rows) / compared if compared else None)
-    print(f"prepared {summary['usable']} utterances ({summary['train']} train, {summary['val']} val); "
-          f"{summary['rejected']} rejected, {summary['repaired']} repaired (reasons in {out/REPORT})")
+    with folder_lock(out, 'preparation'):                             # one job per cache: see `folder_lock`
+        old_cfg = out/'audio_config.json'
+        if old_cfg.exists(): AudioConfig.from_dict(json.loads(old_cfg.read_text())).check_compatible(cfg, f'existing cache {out}')
+        _write_json(old_cfg, cfg.to_dict())
+        for stray in (out/'items').glob('.*.tmp'): stray.unlink()        # left by a killed job: never read
+        vocab = PhoneVocab()
+        speakers = {s: i for i, s in enumerate(corpus.speakers)}
+        old_spk = out/SPEAKERS_FILE                                       # cached items store speaker ids: the map must not move
+        if old_spk.exists() and json.loads(old_spk.read_text()) != speakers:
+            raise ValueError(f"{out} was prepared for speakers {sorted(json.loads(old_spk.read_text()))}, this corpus has {corpus.speakers}: "
+                             "prepare it into a new folder")
+        seen = {}
+        for u in corpus.utterances:                                       # the readers report these; a Corpus built by hand may have them
+            if why := id_problem(u.id): raise ValueError(f"prepare: {why} ({u.wav}); an id names the item's files in {out/'items'}")
+            if u.id in seen: raise ValueError(f"prepare: duplicate utterance id {u.id!r}: {seen[u.id]} and {u.wav}")
+            seen[u.id] = u.wav
+        args = [(asdict(u), cfg.to_dict(), vocab.to_dict(), speakers[u.speaker], str(out)) for u in corpus.utterances]
+        results = {}
+        with tqdm(total=len(args), desc='preparing', unit='utt', disable=not progress) as bar:
+            if workers <= 1:
+                for a in args: results[a[0]['id']] = _prepare_one(*a); bar.update()
+            else:
+                import multiprocessing as mp
+                from ttsbook import data as lib                           # workers import the library, not this notebook
+                with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=lib._worker_init) as pool:
+                    futs = {pool.submit(lib._prepare_one, *a): a[0]['id'] for a in args}
+                    for f in as_completed(futs): results[futs[f]] = f.result(); bar.update()
+        rows, parts, problems = [], [], [asdict(p) for p in corpus.problems]
+        for u in corpus.utterances:                                       # corpus order: deterministic files
+            r = results[u.id]; problems += r['problems']
+            if r['row'] is not None: rows.append(r['row']); parts.append(r['stats'])
+        if not rows: raise RuntimeError(f"prepare: no usable utterance in the corpus; see {out/REPORT}")
+        splits = {r['id']: _split_of(r['id'], val_fraction) for r in rows}
+        if len(rows) > 1 and 'val' not in splits.values():             # a tiny corpus still gets one validation item
+            splits[min(splits, key=lambda k: hashlib.sha1(k.encode()).hexdigest())] = 'val'
+        manifest = [dict(id=r['id'], speaker=r['speaker'], speaker_id=r['speaker_id'], text=r['text'], n_phones=r['n_phones'],
+                         n_frames=r['n_frames'], has_durations=r['has_durations'], split=splits[r['id']], path=f"items/{r['id']}.pt") for r in rows]
+        tmp = out/f'.{MANIFEST}.tmp'; tmp.write_text(''.join(json.dumps(m, ensure_ascii=False) + '\n' for m in manifest)); os.replace(tmp, out/MANIFEST)
+        _write_json(out/STATS, _corpus_stats(parts))
+        _write_json(out/'vocab.json', vocab.to_dict()); _write_json(out/SPEAKERS_FILE, speakers)
+        tmp = out/f'.{REPORT}.tmp'
+        tmp.write_text('id\tpath\tfatal\treason\n' + ''.join(f"{p['id']}\t{p['path']}\t{p['fatal']}\t{p['reason']}\n" for p in problems))
+        os.replace(tmp, out/REPORT)
+        status = {k: sum(r['status'] == k for r in results.values()) for k in ('new', 'changed', 'unchecked')}
+        compared = sum(r.get('n_compared', 0) for r in rows)
+        summary = dict(utterances=len(corpus), usable=len(rows),
+                       rejected=len({p['id'] for p in problems if p['fatal']}), repaired=len({p['id'] for p in problems if not p['fatal']}),
+                       train=sum(s == 'train' for s in splits.values()), val=sum(s == 'val' for s in splits.values()),
+                       phone_agreement=sum(r.get('matched', 0) for r in rows) / compared if compared else None, changed=status['changed'])
+        print(f"prepared {summary['usable']} utterances ({summary['train']} train, {summary['val']} val); "
+              f"{summary['rejected']} rejected, {summary['repaired']} repaired (reasons in {out/REPORT})")
+        if status['changed']: print(f"{status['changed']} items had changed since they were prepared (text, speaker, audio, timings or settings) "
+                                    "and were prepared again")
+        if status['unchecked']: print(f"{status['unchecked']} items were prepared by an older ttsbook that kept no fingerprint of their inputs: "
+                                      f"kept as they are, unchecked; delete {out/'items'} to rebuild them")
     return summary
+
 
 # %% ../nbs/02_data.ipynb #122c74fd
 def plot_alignment(item: dict, vocab: PhoneVocab, cfg: AudioConfig, ax=None, title: str | None = None):
