@@ -151,8 +151,9 @@ def mas_numba(log_p: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Ten
     "Monotonic alignment search on the CPU with numba, row by row, items in parallel: log_p (B, N, T) -> path (B, N, T) float."
     x = np.ascontiguousarray(log_p.detach().float().cpu().numpy())
     B, N, T = x.shape
+    torch_threads = torch.get_num_threads()   # read before numba's first call starts its OpenMP threads, which resets torch's count
     if parallel is None: parallel = B > 1 and B * N * T >= 1 << 22 and numba.get_num_threads() > 1
-    path, threads, torch_threads = np.zeros((B, N, T), dtype=np.float32), numba.get_num_threads(), torch.get_num_threads()
+    path, threads = np.zeros((B, N, T), dtype=np.float32), numba.get_num_threads()
     if not parallel: numba.set_num_threads(1)                            # the same compiled loop, on one thread
     try: _mas_path(x, phone_lens.cpu().numpy().astype(np.int64), mel_lens.cpu().numpy().astype(np.int64), path)
     finally:
