@@ -22,10 +22,11 @@ from .text import PhoneVocab
 from .training import Task, lr_schedule, register_family
 
 # %% auto #0
-__all__ = ['ALIGNER_PRESETS', 'durations_to_path', 'path_to_durations', 'scale_durations', 'length_regulate', 'mas_reference',
-           'mas_numba', 'mas_torch', 'mas_triton', 'monotonic_alignment_search', 'beta_binomial_prior', 'AlignerConfig',
-           'LearnedAligner', 'forward_sum_loss', 'bin_loss', 'extract_durations', 'AlignerTask', 'alignment_error',
-           'load_aligner', 'align_cache']
+__all__ = ['MAX_PHONE_FRAMES', 'MAX_FRAMES', 'ALIGNER_PRESETS', 'durations_to_path', 'path_to_durations', 'scale_durations',
+           'check_control', 'limit_durations', 'length_regulate', 'mas_reference', 'mas_numba', 'mas_torch',
+           'mas_triton', 'monotonic_alignment_search', 'beta_binomial_prior', 'AlignerConfig', 'LearnedAligner',
+           'forward_sum_loss', 'bin_loss', 'extract_durations', 'AlignerTask', 'alignment_error', 'load_aligner',
+           'align_cache']
 
 # %% ../nbs/15_alignment.ipynb #280df5ca
 def durations_to_path(durations: torch.Tensor, n_frames: int | None = None) -> torch.Tensor:
@@ -54,6 +55,27 @@ def scale_durations(durations: torch.Tensor, speed: float | torch.Tensor = 1.0, 
     ends = torch.round(torch.cumsum(d / speed, -1))                      # rounded end of each phone
     out = torch.diff(ends, dim=-1, prepend=torch.zeros_like(ends[..., :1])).long()
     return torch.where(d > 0, out.clamp(min=1), out)
+
+# %% ../nbs/15_alignment.ipynb #b7c0d102
+MAX_PHONE_FRAMES = 512          # no phone held longer (about 6 s at 86 frames/s): a longer one is a broken prediction, not speech
+MAX_FRAMES = 50_000             # the most frames one synthesis call makes (about 10 minutes at 22.05 kHz, hop 256)
+
+def check_control(name: str, value, lo: float, hi: float, integer: bool = False, where: str = 'synthesize'):
+    "`value` checked to be a finite number (an int when `integer`) in [lo, hi]; a ValueError naming `name`, the range and the value."
+    kind = 'an integer' if integer else 'a number'
+    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok or not math.isfinite(value) or not lo <= value <= hi:
+        raise ValueError(f"{where}: {name} must be {kind} in [{lo:g}, {hi:g}], got {value!r}")
+    return value
+
+def limit_durations(durations: torch.Tensor, max_phone: int = MAX_PHONE_FRAMES, max_total: int = MAX_FRAMES) -> torch.Tensor:
+    "Predicted durations (B, N) with no phone longer than `max_phone` frames; a ValueError when an item still needs over `max_total`."
+    d = durations.clamp(max=max_phone)
+    total = int(d.sum(-1).max()) if d.numel() else 0                    # one host read: inference only
+    if total > max_total:
+        raise ValueError(f"synthesis would make {total} frames, more than the {max_total} one call may make: "
+                         "speak less text at a time, or faster")
+    return d
 
 # %% ../nbs/15_alignment.ipynb #3211f8e8
 def length_regulate(x: torch.Tensor, durations: torch.Tensor, max_len: int | None = None,

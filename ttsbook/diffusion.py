@@ -22,7 +22,7 @@ from .batching import collate, lengths_to_mask, pad_stack
 from .training import Task, lr_schedule, register_family, config_factory, read_run_checkpoint, trained_weights, speaker_index
 from .attention import (AdaptiveRMSNorm, RMSNorm, MultiHeadAttention, CrossAttention, GEGLUFeedForward, PerceiverResampler,
                                FFTStack, ChannelLayerNorm, sinusoidal_positions)
-from .alignment import (length_regulate, scale_durations, LearnedAligner, AlignerConfig, forward_sum_loss, bin_loss,
+from .alignment import (length_regulate, scale_durations, limit_durations, check_control, LearnedAligner, AlignerConfig, forward_sum_loss, bin_loss,
                                monotonic_alignment_search, path_to_durations, beta_binomial_prior)
 from .fastspeech import bin_edges, quantize, pitch_target, normalize_pitch, denormalize_pitch, masked_mse
 
@@ -479,7 +479,7 @@ def condition(self: DiffusionTTS, phones, phone_lens, tones, prompt_tokens, dura
     h = self.encoder(phones, mask, tones if self.cfg.use_tones else None)
     out = {'phone_mask': mask, 'log_durations': self.duration_predictor(h, mask, prompt_tokens),
            'pitch': self.pitch_predictor(h, mask, prompt_tokens)}
-    if durations is None: durations = scale_durations(torch.expm1(out['log_durations'].float()).clamp(min=0), speed, mask)
+    if durations is None: durations = limit_durations(scale_durations(torch.expm1(out['log_durations'].float()).clamp(min=0), speed, mask))
     used = (pitch if pitch is not None else out['pitch']).detach().float()
     h = h + self.pitch_embed(quantize(used, self.pitch_edges)) * mask[..., None]
     frames, mel_lens = length_regulate(h, durations, max_frames)
@@ -697,7 +697,8 @@ def synthesize(model: DiffusionTTS, text: str, prompt=None, steps: int = 50, sam
                vocoder=None, speaker: str | int | None = None, time_difference: float = 0.0, speed: float = 1.0, seed: int | None = 0,
                griffin_lim_iters: int = 32, progress: bool = False) -> dict:
     "Text -> speech with the diffusion model: front end, prompt (a wav path/tensor, or the speaker's stored one), reverse process, vocoder."
-    if not (isinstance(speed, (int, float)) and speed > 0): raise ValueError(f"synthesize: speed must be a number > 0, got {speed!r}")
+    for name, v, lo, hi in (('speed', speed, 0.1, 10), ('cond_scale', cond_scale, 0, 20), ('eta', eta, 0, 1)): check_control(name, v, lo, hi)
+    for name, v in (('steps', steps), ('griffin_lim_iters', griffin_lim_iters)): check_control(name, v, 1, 1000, integer=True)
     seq = with_boundary_silence(text_to_phones(text))                  # a TextError naming the problem for bad text
     device = model.mel_mean.device
     if prompt is not None: z_prompt = prompt_latent(model, prompt)

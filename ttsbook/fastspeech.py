@@ -24,7 +24,7 @@ from .batching import collate, lengths_to_mask, pad_stack
 from .training import Task, FAMILIES, masked_l1, lr_schedule, register_family, train, latest_checkpoint, \
                               config_factory, read_run_checkpoint, trained_weights, speaker_index
 from .attention import FFTStack, ChannelLayerNorm, sinusoidal_positions
-from .alignment import length_regulate, scale_durations
+from .alignment import length_regulate, scale_durations, limit_durations, check_control
 
 # %% auto #0
 __all__ = ['FASTSPEECH_PRESETS', 'MODEL_FORMAT', 'fastspeech_task', 'LOOP_PRESETS', 'DEMO_RECIPE', 'DEMO_VOCODER_RUN',
@@ -264,7 +264,7 @@ def forward(self: FastSpeech, phones, phone_lens, tones=None, speaker_ids=None, 
         h = h + self.speaker_embed(ids)[:, None] * mask[..., None]
     out = {'log_durations': self.duration_predictor(h, mask), 'phone_mask': mask}
     if durations is None:                                                              # inference: d = exp(l) - 1, at `speed`
-        durations = scale_durations(torch.expm1(out['log_durations'].float()).clamp(min=0), speed, mask)
+        durations = limit_durations(scale_durations(torch.expm1(out['log_durations'].float()).clamp(min=0), speed, mask))
     out['durations'] = durations
     targets = {'pitch': pitch, 'energy': energy}
     controls = {'pitch': lambda z, s: scale_pitch(z, pitch_factor, s), 'energy': lambda z, s: scale_energy(z, energy_factor, s)}
@@ -416,8 +416,8 @@ def vocoder_for(model: FastSpeech, path, device=None):
 def synthesize(model: FastSpeech, text: str, speaker: str | int | None = None, pitch: float = 1.0, energy: float = 1.0, speed: float = 1.0,
                vocoder=None, griffin_lim_iters: int = 32) -> dict:
     "Text -> speech: front end, FastSpeech with pitch/energy/speed controls, vocoder (Griffin-Lim, a HiFi-GAN generator, or any mel -> wav callable)."
-    for name, v in (('pitch', pitch), ('energy', energy), ('speed', speed)):
-        if not (isinstance(v, (int, float)) and v > 0): raise ValueError(f"synthesize: {name} must be a number > 0, got {v!r}")
+    for name, v, lo, hi in (('pitch', pitch, 0.25, 4), ('energy', energy, 0.1, 10), ('speed', speed, 0.1, 10)): check_control(name, v, lo, hi)
+    check_control('griffin_lim_iters', griffin_lim_iters, 1, 1000, integer=True)
     seq = with_boundary_silence(text_to_phones(text))                  # a TextError naming the problem for bad text
     sid = speaker_index(model.speakers, speaker)
     device = next(model.parameters()).device
@@ -469,10 +469,11 @@ def control_panel(model: FastSpeech, text: str = "The quick brown fox jumps over
     render()
     return panel
 
-# %% ../nbs/20_fastspeech.ipynb #a8173f56
+# %% ../nbs/20_fastspeech.ipynb #5d1e0a01
 DEMO_RECIPE = dict(max_steps=2000, dropout=0.0, predictor_dropout=0.1, postnet_layers=0)   # `small` for a 12-minute run: see the text
 DEMO_VOCODER_RUN = 'vocos-small'    # under the demo's work folder: `make demo-vocoder` trains chapter 26's CPU recipe there
 
+# %% ../nbs/20_fastspeech.ipynb #a8173f56
 @contextmanager
 def _stage(timings: dict, name: str, say=print):
     "Time a stage of the demo into `timings[name]` (seconds), announcing it."

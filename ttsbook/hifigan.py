@@ -364,8 +364,8 @@ class HiFiGANTask(Task):
 HIFIGAN_TRAIN_PRESETS = {
     'tiny': dict(generator='tiny', disc_width=1 / 16, segment_frames=16, max_steps=20, batch_size=2, log_every=5, eval_every=10,
                  synth_every=20, ckpt_every=10, keep_last=2, clip_norm=None),
-    'small': dict(generator='v3', disc_width=1 / 8, segment_frames=32, max_steps=20_000, batch_size=4, log_every=20, eval_every=500,
-                  synth_every=2000, ckpt_every=250, clip_norm=None),
+    'small': dict(generator='v3', disc_width=1 / 8, segment_frames=32, max_steps=2300, disc_start=2000, batch_size=4, log_every=20,
+                  eval_every=500, synth_every=0, ckpt_every=250, clip_norm=None),     # the CPU recipe: about half an hour, one thread
     'base': dict(generator='v1', disc_width=1.0, segment_frames=32, max_steps=2_500_000, batch_size=16, mixed_precision='bf16',
                  num_workers=4, log_every=100, eval_every=5000, synth_every=10_000, ckpt_every=5000, clip_norm=None),
 }

@@ -18,7 +18,7 @@ from .data import with_boundary_silence, align_sequences, load_manifest
 from .batching import TTSDataset, collate, lengths_to_mask, pad_stack
 from .training import Task, lr_schedule, register_family, masked_l1, config_factory, read_run_checkpoint, trained_weights, speaker_index
 from .attention import RelativeTransformerEncoder, ChannelLayerNorm
-from .alignment import monotonic_alignment_search, length_regulate, durations_to_path
+from .alignment import monotonic_alignment_search, length_regulate, durations_to_path, limit_durations, check_control
 from .hifigan import (Generator, MultiPeriodDiscriminator, discriminator_loss, generator_adversarial_loss, feature_matching_loss,
                              mel_loss, wn_conv1d, get_padding, generator_config, HIFIGAN_PRESETS)
 from .vocos import VocosGenerator, VocosConfig, vocos_config, multi_resolution_stft_loss
@@ -672,7 +672,7 @@ class VITS(nn.Module):
         if sdp_ratio > 0: logw = logw + sdp_ratio * self.sdp(h, x_mask, g=g, reverse=True, noise_scale=noise_scale_w, generator=generator)
         if sdp_ratio < 1: logw = logw + (1 - sdp_ratio) * self.dp(h, x_mask, g)
         w = torch.exp(logw.float()) * x_mask * length_scale
-        durations = torch.ceil(w)[:, 0].long() * x_mask[:, 0]
+        durations = limit_durations(torch.ceil(w)[:, 0].long() * x_mask[:, 0])                  # chapter 15's bounds
         mel_lens = durations.sum(-1).clamp(min=1)
         if max_frames is not None: mel_lens = mel_lens.clamp(max=max_frames)
         T = int(mel_lens.max()) if max_frames is None else max_frames
@@ -864,10 +864,8 @@ def load_vits(path, device='cpu', use_ema: bool = True) -> VITS:
 def synthesize(model: VITS, text: str, speaker: str | int | None = None, noise_scale: float = 0.667, noise_scale_w: float = 0.8,
                length_scale: float = 1.0, sdp_ratio: float = 0.0, reference: torch.Tensor | None = None, seed: int | None = None) -> dict:
     "Text -> speech with VITS: front end, durations, prior sample, inverse flow, decoder. Returns audio, sample_rate, phones, durations, mel."
-    for name, v in (('noise_scale', noise_scale), ('noise_scale_w', noise_scale_w)):
-        if not (isinstance(v, (int, float)) and v >= 0): raise ValueError(f"synthesize: {name} must be a number >= 0, got {v!r}")
-    if not (isinstance(length_scale, (int, float)) and length_scale > 0): raise ValueError(f"synthesize: length_scale must be > 0, got {length_scale!r}")
-    if not (isinstance(sdp_ratio, (int, float)) and 0 <= sdp_ratio <= 1): raise ValueError(f"synthesize: sdp_ratio must lie in [0, 1], got {sdp_ratio!r}")
+    for name, v, lo, hi in (('noise_scale', noise_scale, 0, 2), ('noise_scale_w', noise_scale_w, 0, 2), ('length_scale', length_scale, 0.1, 10),
+                            ('sdp_ratio', sdp_ratio, 0, 1)): check_control(name, v, lo, hi)
     seq = with_boundary_silence(text_to_phones(text))                      # a TextError naming the problem for bad text
     device = next(model.parameters()).device
     sid = None
