@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #f7eb2630
 from __future__ import annotations
-import inspect, json, math, re, sys
+import inspect, json, math, os, re, sys, tempfile
 from pathlib import Path
 
 from fastcore.script import anno_parser, store_true, bool_arg
@@ -12,8 +12,30 @@ from fastcore.script import anno_parser, store_true, bool_arg
 from . import __version__
 
 # %% auto #0
-__all__ = ['MODEL_MODULES', 'VOCODER_FAMILIES', 'SPEAKING_FAMILIES', 'COMMANDS', 'audio_info', 'corpus', 'prepare', 'evaluate',
-           'register_model_families', 'train', 'load_any_vocoder', 'load_speaker', 'synth', 'score', 'demo', 'main']
+__all__ = ['AUDIO_SUFFIXES', 'MODEL_MODULES', 'VOCODER_FAMILIES', 'SPEAKING_FAMILIES', 'COMMANDS', 'audio_info', 'corpus',
+           'prepare', 'evaluate', 'register_model_families', 'train', 'load_any_vocoder', 'load_speaker', 'synth',
+           'score', 'demo', 'main']
+
+# %% ../nbs/90_cli.ipynb #c1a0f002
+AUDIO_SUFFIXES = ('.wav', '.flac', '.ogg')          # what soundfile writes with a subtype chosen for us
+
+def _output_file(path, suffixes=None, what: str = 'output') -> Path:
+    "`path` checked before any work: an allowed extension, not a folder, a parent folder that exists or can be made."
+    path = Path(path)
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise ValueError(f"{what} {path}: expected a file name ending in {', '.join(suffixes)}")
+    if path.is_dir(): raise ValueError(f"{what} {path} is a folder: give a file name")
+    if path.parent.exists() and not path.parent.is_dir(): raise ValueError(f"{what} {path}: {path.parent} is a file, not a folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+def _writable_folder(path, what: str = 'output folder') -> Path:
+    "`path` made if needed and proven writable (a probe file written and removed); a clear error naming it otherwise."
+    path = Path(path)
+    if path.exists() and not path.is_dir(): raise ValueError(f"{what} {path} is a file, not a folder")
+    path.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path, prefix='.write-test-'): pass
+    return path
 
 # %% ../nbs/90_cli.ipynb #78832caf
 def audio_info(
@@ -24,12 +46,15 @@ def audio_info(
     "Print duration, sample rate, channels and peak level of an audio file; optionally plot its waveform and log-mel."
     import numpy as np, soundfile as sf
     from ttsbook.audio import AudioConfig, AUDIO_PRESETS, load_wav, mel_spectrogram, plot_waveform, plot_spectrogram
+    from ttsbook.data import wav_truncated
+    if plot: plot = _output_file(Path(plot) if Path(plot).suffix else Path(plot).with_suffix('.png'), ('.png', '.pdf', '.svg'), '--plot')
     wav, sr = load_wav(file, mono=False)
     peak = float(wav.abs().max())
     info = dict(file=str(file), duration_s=wav.shape[-1] / sr, sample_rate=sr, channels=wav.shape[0], samples=wav.shape[-1],
                 peak=peak, peak_dbfs=20 * np.log10(peak) if peak > 0 else float('-inf'), format=sf.info(str(file)).subtype_info)
     print(f"{info['file']}: {info['duration_s']:.3f} s, {sr} Hz, {info['channels']} channel(s), {info['samples']} samples, "
           f"peak {peak:.3f} ({info['peak_dbfs']:.1f} dBFS), {info['format']}")
+    if wav_truncated(file): print(f"warning: {file} is cut off: its header promises more audio than the file holds")
     if plot:
         import matplotlib; matplotlib.use('Agg')
         import matplotlib.pyplot as plt
@@ -39,7 +64,7 @@ def audio_info(
         fig, axs = plt.subplots(2, 1, figsize=(10, 5.5), gridspec_kw=dict(height_ratios=[1, 2]))
         plot_waveform(mono, cfg.sample_rate, ax=axs[0], title=Path(file).name)
         plot_spectrogram(mel_spectrogram(mono, cfg), cfg, ax=axs[1])
-        fig.tight_layout(); Path(plot).parent.mkdir(parents=True, exist_ok=True)
+        fig.tight_layout()
         fig.savefig(plot, dpi=100); plt.close(fig)
         print(f"wrote {plot}")
         info['plot'] = str(plot)
@@ -55,6 +80,8 @@ def corpus(
 ):
     "Build the built-in speech corpus with ground-truth phone timings (Festival or Flite voices); resumable."
     from ttsbook.data import build_corpus, build_multispeaker_corpus
+    if n < 1: raise ValueError(f"corpus: --n must be at least 1, got {n}")
+    _writable_folder(out, 'corpus: --out')
     path = build_multispeaker_corpus(out, n, seed=seed, workers=workers) if speakers else build_corpus(out, n, seed=seed, workers=workers)
     print(f"corpus ready in {path}")
     return path
@@ -69,6 +96,8 @@ def prepare(
     "Validate and preprocess a corpus into a feature cache (phones, durations, log-mel, F0, energy); resumable."
     from ttsbook.audio import AudioConfig
     from ttsbook.data import prepare as _prepare
+    if not 0 <= val_fraction < 1: raise ValueError(f"prepare: --val_fraction must be in [0, 1), got {val_fraction}")
+    _writable_folder(out, 'prepare: --out')
     return _prepare(corpus, out, AudioConfig.preset(preset), workers=workers, val_fraction=val_fraction)
 
 # %% ../nbs/90_cli.ipynb #58adbd45
@@ -81,6 +110,7 @@ def evaluate(
 ):
     "Score a folder of syntheses against a reference corpus: MCD, F0 RMSE, V/UV error, boundaries, WER."
     from ttsbook.metrics import evaluate_folder
+    if out: _output_file(out, ('.tsv',), 'eval: --out')
     return evaluate_folder(synth_dir, reference, asr=asr, preset=preset, out=out)
 
 # %% ../nbs/90_cli.ipynb #8ec8c738
@@ -105,9 +135,10 @@ def train(
     overrides: dict = None,    # further `--key value` settings (collected by the dispatcher)
 ):
     "Train a model family on a prepared cache with the book's training loop; resumes by default."
-    from ttsbook.training import train as _train
+    from ttsbook.training import train as _train, FAMILIES
     register_model_families()
     out = out or f'runs/{family}-{preset}'
+    if family in FAMILIES: _writable_folder(out, 'train: --out')     # before the first step, not at the first checkpoint
     return _train(family, data, preset=preset, out=out, overrides=overrides or {}, resume=None if resume == 'none' else resume)
 
 # %% ../nbs/90_cli.ipynb #ffef937c
@@ -160,6 +191,8 @@ def synth(
     if not checkpoint: raise ValueError("synth: --checkpoint is required (a checkpoint of `ttsbook train fastspeech2|vits|diffusion`, or its run folder)")
     if text is None: raise ValueError("synth: --text is required")
     from ttsbook.audio import save_wav
+    _output_file(out, AUDIO_SUFFIXES, 'synth: --out')                   # before the work: finished audio is never thrown away
+    if plot: _output_file(plot, ('.png', '.pdf', '.svg'), 'synth: --plot')
     family, model, synthesize = load_speaker(checkpoint)
     given = {k: v for k, v in dict(speed=speed, pitch=pitch, energy=energy, vocoder=vocoder, griffin_lim_iters=griffin_lim_iters,
                                    noise_scale=noise_scale, noise_scale_w=noise_scale_w, sdp_ratio=sdp_ratio, steps=steps, sampler=sampler,
@@ -190,7 +223,7 @@ def synth(
         from ttsbook.audio import plot_spectrogram, pitch as f0_of
         fig = Figure(figsize=(10, 3.2), layout='constrained')
         plot_spectrogram(r['mel'], model.audio_config, f0=f0_of(r['audio'], model.audio_config), ax=fig.subplots(), title=text[:80])
-        Path(plot).parent.mkdir(parents=True, exist_ok=True); fig.savefig(plot, dpi=100)
+        fig.savefig(plot, dpi=100)
         print(f"wrote {plot}")
     return r
 
@@ -251,6 +284,7 @@ def score(
     from ttsbook.audio import load_wav, save_wav, mel_spectrogram, mel_to_audio
     from ttsbook.metrics import eval_sentences, reference_voice, score_systems, format_scores, json_safe, system_slug
     if threads: torch.set_num_threads(threads)
+    _writable_folder(out, 'score: --out')
     run, clock = _describe_run(checkpoint), time.perf_counter
     family = run['family']
     if family not in (*SPEAKING_FAMILIES, *VOCODER_FAMILIES) and not _is_export(checkpoint):
@@ -379,9 +413,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e: return e.code or 0
     except ValueError as e: print(f"ttsbook {name}: error: {e}", file=sys.stderr); return 2
     try: fn(**{k: v for k, v in kwargs.items() if k in params})       # anno_parser adds --pdb/--xtra, which we do not use
-    except (FileNotFoundError, ValueError, RuntimeError) as e:
+    except (OSError, ValueError, RuntimeError) as e:                 # OSError: missing, unreadable, unwritable paths
         if debug: raise
-        print(f"ttsbook {name}: error: {e}", file=sys.stderr); return 1
+        why = f"{e.strerror}: {e.filename}" if isinstance(e, OSError) and e.strerror and e.filename else str(e)
+        print(f"ttsbook {name}: error: " + ' '.join(why.split()), file=sys.stderr); return 1
     except KeyboardInterrupt as e:                                    # training saves a checkpoint first and says at which step
         if debug: raise
         print(f"ttsbook {name}: {str(e) or 'interrupted'}", file=sys.stderr); return 128 + getattr(e, 'signal', 2)
