@@ -16,8 +16,8 @@ from .text import normalize_text, g2p_words, split_stress
 from .data import read_corpus, boundaries_to_durations
 
 # %% auto #0
-__all__ = ['MCD_CONSTANT', 'ASR_SAMPLE_RATE', 'EVAL_SET_FILE', 'SCORE_COLUMNS', 'mcep_alpha', 'mel_cepstrum', 'mcd', 'dtw',
-           'align_frames', 'mel_cepstral_distortion', 'f0_metrics', 'score_utterance', 'duration_error',
+__all__ = ['MCD_CONSTANT', 'ASR_SAMPLE_RATE', 'MIN_EVAL_SECONDS', 'EVAL_SET_FILE', 'SCORE_COLUMNS', 'mcep_alpha', 'mel_cepstrum',
+           'mcd', 'dtw', 'align_frames', 'mel_cepstral_distortion', 'f0_metrics', 'score_utterance', 'duration_error',
            'boundary_error', 'normalize_for_wer', 'word_error_rate', 'sentence_lm', 'recognizer', 'transcribe',
            'real_time_factor', 'format_table', 'evaluate_folder', 'eval_sentences', 'check_unseen', 'reference_voice',
            'score_systems', 'format_scores', 'json_safe', 'system_slug']
@@ -174,6 +174,7 @@ def real_time_factor(synthesize, texts, sample_rate: int, warmup: int = 1, clock
     return elapsed / seconds_audio
 
 # %% ../nbs/03_metrics.ipynb #cf241509
+MIN_EVAL_SECONDS = 0.1          # a synthesis shorter than this has no frames to compare
 _COLUMNS = ('mcd_db', 'f0_rmse_cents', 'vuv_error', 'f0_corr', 'boundary_mae_ms', 'wer_sentence_lm', 'wer_full_lm')
 
 def format_table(rows, columns=_COLUMNS) -> str:
@@ -196,13 +197,23 @@ def evaluate_folder(synth_dir: str, reference: str, asr: bool = True, use_dtw: b
     find = lambda uid: next((p for p in (synth_dir/f'{uid}.wav', synth_dir/'wavs'/f'{uid}.wav') if p.exists()), None)
     pairs = [(u, find(u.id)) for u in corpus.utterances if find(u.id)]
     if not pairs: raise FileNotFoundError(f"evaluate_folder: no wav in {synth_dir} is named like an utterance of {reference}")
-    rows = []
-    for u, p in pairs:
-        wav, ref = load_wav(p, cfg.sample_rate)[0], load_wav(u.wav, cfg.sample_rate)[0]
-        row = dict(id=u.id, **score_utterance(wav, ref, cfg, use_dtw))
+    ids = {u.id for u in corpus.utterances}
+    unmatched = sorted(str(p) for d in (synth_dir, synth_dir/'wavs') for p in d.glob('*.wav') if p.stem not in ids)
+    rows, scored, skipped = [], [], []
+    for u, p in pairs:                                                # one bad file is skipped and named, never the whole table
+        try:
+            wav, ref = load_wav(p, cfg.sample_rate)[0], load_wav(u.wav, cfg.sample_rate)[0]
+            if len(wav) < MIN_EVAL_SECONDS * cfg.sample_rate:
+                raise ValueError(f"{len(wav) / cfg.sample_rate:.3f} s long, under the {MIN_EVAL_SECONDS} s a score needs")
+            row = dict(id=u.id, **score_utterance(wav, ref, cfg, use_dtw))
+        except (OSError, ValueError, RuntimeError) as e:
+            skipped.append((str(p), ' '.join(str(e).split()))); continue
         (ph, ends), (ph_ref, ends_ref) = _segments_ends(synth_dir/'segments'/f'{u.id}.json'), _segments_ends(u.segments)
         if ph is not None and ph == ph_ref: row['boundary_mae_ms'] = boundary_error(ends, ends_ref)['boundary_mae_ms']
-        rows.append(row)
+        rows.append(row); scored.append((u, p))
+    if not rows: raise ValueError(f"evaluate_folder: none of the {len(pairs)} syntheses in {synth_dir} could be scored: " +
+                                  '; '.join(f"{p}: {why}" for p, why in skipped))
+    pairs = scored
     mean = dict(id='mean', **{k: float(np.nanmean([r[k] for r in rows if k in r])) for k in _COLUMNS[:5] if any(k in r for r in rows)})
     if asr:
         texts = [u.text for u, _ in pairs]
@@ -212,7 +223,10 @@ def evaluate_folder(synth_dir: str, reference: str, asr: bool = True, use_dtw: b
             mean[key] = word_error_rate(texts, hyps)
     rows.append(mean)
     if out: Path(out).write_text('\t'.join(['id', *_COLUMNS]) + '\n' + ''.join('\t'.join([r['id'], *(str(r.get(c, '')) for c in _COLUMNS)]) + '\n' for r in rows))
-    if not quiet: print(format_table(rows))
+    if not quiet:
+        print(format_table(rows))
+        for p, why in skipped: print(f"skipped {p}: {why}")
+        if unmatched: print(f"{len(unmatched)} wav(s) match no utterance of {reference}, not scored: {', '.join(unmatched)}")
     return rows
 
 # %% ../nbs/03_metrics.ipynb #20b6ccb8
