@@ -205,6 +205,8 @@ def save_wav(path, wav, sample_rate: int, subtype: str = 'PCM_16') -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     os.close(fd)
+    umask = os.umask(0); os.umask(umask)                              # mkstemp makes it 0600: give it the usual mode
+    os.chmod(tmp, 0o666 & ~umask)
     try:
         sf.write(tmp, x.T if x.ndim == 2 else x, int(sample_rate), subtype=subtype, format=(path.suffix[1:] or 'wav').upper())
         os.replace(tmp, path)

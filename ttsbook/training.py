@@ -26,11 +26,11 @@ from .batching import TTSDataset, BucketBatchSampler, collate, lengths_to_mask
 from .text import PhoneVocab
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'FAMILIES', 'TOY_PRESETS', 'TrainConfig', 'lr_schedule', 'Task', 'masked_l1',
-           'expand_by_durations', 'ToyAcoustic', 'duration_alignment', 'ToyTask', 'batch_stream', 'rng_state',
-           'set_rng_state', 'rng_fork', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'step_checkpoints',
-           'latest_checkpoint', 'prune_checkpoints', 'nonfinite_term', 'TrainingInterrupted', 'stop_signals',
-           'log_synthesis', 'NonFiniteLossError', 'to_device', 'fit', 'ToyDiscriminator', 'ToyGANTask',
+__all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'FAMILIES', 'NONE_SETTINGS', 'TOY_PRESETS', 'TrainConfig', 'lr_schedule',
+           'Task', 'masked_l1', 'expand_by_durations', 'ToyAcoustic', 'duration_alignment', 'ToyTask', 'batch_stream',
+           'rng_state', 'set_rng_state', 'rng_fork', 'CheckpointError', 'save_checkpoint', 'load_checkpoint',
+           'step_checkpoints', 'latest_checkpoint', 'prune_checkpoints', 'nonfinite_term', 'TrainingInterrupted',
+           'stop_signals', 'log_synthesis', 'NonFiniteLossError', 'to_device', 'fit', 'ToyDiscriminator', 'ToyGANTask',
            'register_family', 'train', 'config_factory', 'read_run_checkpoint', 'trained_weights', 'speaker_index']
 
 # %% ../nbs/05_training.ipynb #a6abfeed
@@ -220,9 +220,10 @@ def load_checkpoint(path) -> dict:
     if not path.is_file(): raise CheckpointError(f"checkpoint not found: {path}")
     try: state = torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:
-        why = str(e).strip().splitlines()[0][:300]
-        raise CheckpointError(f"{path}: refused: it contains pickled Python objects that could run code when loaded, "
-                              f"and a ttsbook checkpoint holds only tensors and plain data ({why})") from None
+        names = sorted(set(re.findall(r'GLOBAL ([\w.]+)', str(e))))          # PyTorch's message also advises the unsafe load: not repeated
+        what = f" (it names {', '.join(names)})" if names else ''
+        raise CheckpointError(f"{path}: refused: it contains pickled Python objects that could run code when loaded{what}, "
+                              "and a ttsbook checkpoint holds only tensors and plain data") from None
     except Exception as e:
         raise CheckpointError(f"{path}: unreadable, truncated or corrupt ({type(e).__name__}: {str(e).strip()[:200]})") from None
     if not isinstance(state, dict) or state.get('format') != CHECKPOINT_FORMAT:
@@ -556,7 +557,11 @@ def _coerce(value, like):
         if value.lower() in ('1', 'true', 'yes', 'on'): return True
         if value.lower() in ('0', 'false', 'no', 'off'): return False
         raise ValueError(f"expected true or false, got {value!r}")
-    return type(like)(value) if isinstance(like, (int, float)) else value
+    if not isinstance(like, (int, float)): return value
+    try: return type(like)(value)
+    except ValueError: raise ValueError(f"expected {'an integer' if isinstance(like, int) else 'a number'}, got {value!r}") from None
+
+NONE_SETTINGS = ('batch_size', 'max_frames', 'clip_norm')      # loop settings that may be None ('none' on the command line)
 
 def _split_settings(factory, settings: dict) -> tuple[TrainConfig, dict]:
     "Split flat settings into the loop's TrainConfig and the factory's keyword arguments, typed and checked."
@@ -564,9 +569,13 @@ def _split_settings(factory, settings: dict) -> tuple[TrainConfig, dict]:
     params = inspect.signature(factory).parameters
     loop, task_kw, unknown = {}, {}, []
     for k, v in settings.items():
-        if k in loop_defaults: loop[k] = _coerce(v, loop_defaults[k] if loop_defaults[k] is not None else (0 if k != 'clip_norm' else 0.0))
-        elif k in params and k != list(params)[0]: task_kw[k] = _coerce(v, params[k].default if params[k].default is not inspect.Parameter.empty else None)
-        else: unknown.append(k)
+        if isinstance(v, str) and v.lower() == 'none' and (k in NONE_SETTINGS or (k in params and params[k].default is None)):
+            (loop if k in loop_defaults else task_kw)[k] = None; continue   # `--clip_norm none`: measure the norm only
+        try:
+            if k in loop_defaults: loop[k] = _coerce(v, loop_defaults[k] if loop_defaults[k] is not None else (0 if k != 'clip_norm' else 0.0))
+            elif k in params and k != list(params)[0]: task_kw[k] = _coerce(v, params[k].default if params[k].default is not inspect.Parameter.empty else None)
+            else: unknown.append(k)
+        except ValueError as e: raise ValueError(f"setting {k}: {e}") from None
     if unknown: raise ValueError(f"unknown setting(s) {unknown}: the loop takes {sorted(loop_defaults)}, "
                                  f"the family takes {list(params)[1:]}")
     return TrainConfig(**loop), task_kw
@@ -614,8 +623,11 @@ def read_run_checkpoint(path) -> tuple[Path, dict]:
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"checkpoint not found: {path}")
     if path.is_dir():
-        found = latest_checkpoint(path/'checkpoints' if (path/'checkpoints').is_dir() else path, say=lambda _: None)
-        if found is None: raise FileNotFoundError(f"no checkpoint in {path} (expected checkpoints/step-*.pt)")
+        why = []                                                      # each unusable checkpoint's reason, for the error
+        found = latest_checkpoint(path/'checkpoints' if (path/'checkpoints').is_dir() else path, say=why.append)
+        if found is None:
+            raise FileNotFoundError(f"no usable checkpoint in {path}" + (': ' + '; '.join(w.removeprefix('resume: ') for w in why) if why
+                                                                          else ' (expected checkpoints/step-*.pt)'))
         return found
     return path, load_checkpoint(path)
 
