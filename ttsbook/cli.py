@@ -205,8 +205,10 @@ def synth(
         if given['speed'] <= 0: raise ValueError(f"synth: --speed must be > 0, got {given['speed']}")
         given['length_scale'] = 1 / given.pop('speed')                  # VITS stretches time by length_scale
     foreign = [k for k in given if k not in takes]
+    alias, flags = {'length_scale': 'speed', 'reference': 'prompt'}, inspect.signature(synth).parameters   # the model's names -> ours
+    offered = [alias.get(k, k) for k in takes if alias.get(k, k) in flags and k not in ('model', 'text')]
     if foreign: raise ValueError(f"synth: {', '.join('--' + k for k in foreign)} not a control of a {family} model; it takes "
-                                 f"{', '.join('--' + k for k in takes if k not in ('model', 'text'))}")
+                                 f"{', '.join('--' + k for k in offered)}")
     if vocoder:
         given['vocoder'] = load_any_vocoder(vocoder, audio_config=model.audio_config, device=next(model.parameters()).device)[0]
     sid = int(speaker) if speaker and speaker.isdigit() else speaker

@@ -25,8 +25,8 @@ __all__ = ['FLITE_VOICES', 'PAUSE', 'SPEAKERS_FILE', 'MANIFEST', 'STATS', 'REPOR
            'parse_festival_labels', 'build_corpus', 'Utterance', 'Problem', 'Corpus', 'id_problem', 'read_ljspeech',
            'read_vctk', 'read_filelist', 'read_corpus', 'build_multispeaker_corpus', 'wav_truncated', 'check_utterance',
            'boundaries_to_durations', 'align_sequences', 'festival_phone', 'transfer_durations',
-           'with_boundary_silence', 'FolderBusyError', 'folder_lock', 'prepare_utterance', 'prepare', 'plot_alignment',
-           'load_manifest', 'plot_corpus_stats']
+           'with_boundary_silence', 'FolderBusyError', 'folder_lock', 'prepare_utterance', 'read_json', 'prepare',
+           'plot_alignment', 'load_manifest', 'plot_corpus_stats']
 
 # %% ../nbs/02_data.ipynb #168eba49
 _LEXICON = dict(
@@ -516,6 +516,15 @@ def prepare_utterance(utt: Utterance, cfg: AudioConfig, vocab: PhoneVocab, speak
                has_durations=durations is not None, **counts)
     return item, row, problems
 
+# %% ../nbs/02_data.ipynb #d7a1e001
+def read_json(path, what: str = 'file'):
+    "A JSON file of a cache or run, with an error naming the file (and the line) when it is missing or damaged."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"{path}: not found ({what})")
+    try: return json.loads(path.read_text(encoding='utf-8'))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: damaged {what}, not valid JSON ({e}); prepare the cache again") from None
+
 # %% ../nbs/02_data.ipynb #e3fd843d
 def _item_file(out: Path, uid: str, suffix: str) -> Path:
     "The path of item `uid` in the cache, checked to lie inside `out/items` (whatever a corpus calls its utterances)."
@@ -602,7 +611,7 @@ def prepare(corpus, out, cfg: AudioConfig = None, workers: int = 2, val_fraction
     out = Path(out); (out/'items').mkdir(parents=True, exist_ok=True)
     with folder_lock(out, 'preparation'):                             # one job per cache: see `folder_lock`
         old_cfg = out/'audio_config.json'
-        if old_cfg.exists(): AudioConfig.from_dict(json.loads(old_cfg.read_text())).check_compatible(cfg, f'existing cache {out}')
+        if old_cfg.exists(): cfg.check_compatible(AudioConfig.from_dict(read_json(old_cfg, 'audio settings')), f'existing cache {out}')   # new here, old there
         _write_json(old_cfg, cfg.to_dict())
         for stray in (out/'items').glob('.*.tmp'): stray.unlink()        # left by a killed job: never read
         vocab = PhoneVocab()
@@ -678,7 +687,7 @@ def load_manifest(cache) -> list[dict]:
 
 def plot_corpus_stats(cache, axs=None):
     "Histograms of utterance duration (s), phones per utterance, and phone duration (ms) of a prepared cache."
-    rows, cfg = load_manifest(cache), AudioConfig.from_dict(json.loads((Path(cache)/'audio_config.json').read_text()))
+    rows, cfg = load_manifest(cache), AudioConfig.from_dict(read_json(Path(cache)/'audio_config.json', 'audio settings'))
     import matplotlib.pyplot as plt
     secs = [r['n_frames'] / cfg.frame_rate for r in rows]
     durs = torch.cat([torch.load(Path(cache)/r['path'], weights_only=True)['durations'] for r in rows if r['has_durations']] or [torch.zeros(0)])

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from .audio import AudioConfig, LOG_MEL_FLOOR, average_by_duration, load_wav, mel_spectrogram, mel_to_audio, plot_spectrogram
 from .text import PhoneVocab, N_TONES, text_to_phones
-from .data import with_boundary_silence
+from .data import with_boundary_silence, read_json
 from .batching import collate, lengths_to_mask, pad_stack
 from .training import Task, lr_schedule, register_family, config_factory, read_run_checkpoint, trained_weights, speaker_index
 from .attention import (AdaptiveRMSNorm, RMSNorm, MultiHeadAttention, CrossAttention, GEGLUFeedForward, PerceiverResampler,
@@ -617,8 +617,8 @@ class DiffusionTask(Task):
         self.audio_config = train_set.audio_config
         self.sample_rate = self.audio_config.sample_rate
         phone_frames = sum(r['n_frames'] for r in records) / sum(r['n_phones'] for r in records)
-        self.stats = diffusion_stats(json.loads((cache/'stats.json').read_text()), self.audio_config.n_mels, phone_frames)
-        speakers = json.loads((cache/'speakers.json').read_text())
+        self.stats = diffusion_stats(read_json(cache/'stats.json', 'corpus statistics'), self.audio_config.n_mels, phone_frames)
+        speakers = read_json(cache/'speakers.json', 'speaker table')
         model = DiffusionTTS(self.cfg, PhoneVocab.load(cache/'vocab.json'), self.audio_config, speakers, self.stats)
         with torch.no_grad(): model.default_prompts.copy_(speaker_prompts(train_set, model, speakers))
         self.models = {'model': model}

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .audio import (AudioConfig, interpolate_unvoiced, mel_to_audio, mel_spectrogram, load_wav, save_wav, plot_spectrogram,
                            synthesize_speech, pitch as f0_of)
 from .text import PhoneVocab, N_TONES, text_to_phones
-from .data import with_boundary_silence, build_corpus, prepare, load_manifest
+from .data import with_boundary_silence, build_corpus, prepare, load_manifest, read_json
 from .batching import collate, lengths_to_mask, pad_stack
 from .training import Task, FAMILIES, masked_l1, lr_schedule, register_family, train, latest_checkpoint, \
                               config_factory, read_run_checkpoint, trained_weights, speaker_index
@@ -340,9 +340,9 @@ class FastSpeechTask(Task):
         self.audio_config = train_set.audio_config
         self.sample_rate = self.audio_config.sample_rate
         phone_frames = sum(r['n_frames'] for r in records) / sum(r['n_phones'] for r in records)
-        self.stats = model_stats(json.loads((cache/'stats.json').read_text()), self.cfg, phone_frames)
+        self.stats = model_stats(read_json(cache/'stats.json', 'corpus statistics'), self.cfg, phone_frames)
         self.models = {'model': FastSpeech(self.cfg, PhoneVocab.load(cache/'vocab.json'), self.audio_config,
-                                           json.loads((cache/'speakers.json').read_text()), self.stats)}
+                                           read_json(cache/'speakers.json', 'speaker table'), self.stats)}
 
     def collate(self, items: list[dict]) -> dict:
         "Chapter 04's batch plus the standardised `pitch_target` and `energy_target` at the configured levels."

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from .audio import AudioConfig, spectrogram, mel_spectrogram, pcm_to_float
 from .text import PhoneVocab, N_TONES, SIL, text_to_phones
-from .data import with_boundary_silence, align_sequences, load_manifest
+from .data import with_boundary_silence, align_sequences, load_manifest, read_json
 from .batching import TTSDataset, collate, lengths_to_mask, pad_stack
 from .training import Task, lr_schedule, register_family, masked_l1, config_factory, read_run_checkpoint, trained_weights, speaker_index
 from .attention import RelativeTransformerEncoder, ChannelLayerNorm
@@ -721,7 +721,7 @@ class VITSTask(Task):
         self.audio_config = train_set.audio_config
         self.sample_rate = self.audio_config.sample_rate
         self.loss_audio = replace(self.audio_config, fmax=self.sample_rate / 2)    # the mel loss up to Nyquist, as HiFi-GAN and VITS
-        speakers = json.loads((cache/'speakers.json').read_text())
+        speakers = read_json(cache/'speakers.json', 'speaker table')
         model = VITS(cfg, PhoneVocab.load(cache/'vocab.json'), self.audio_config, speakers)
         self.models = {'generator': model, 'disc': MultiPeriodDiscriminator(width=cfg.disc_width)}
         if cfg.duration_discriminator: self.models['dur_disc'] = DurationDiscriminator(cfg.hidden, cfg.dp_filter, 3, 0.1, model.gin_channels)
