@@ -25,8 +25,22 @@ def library_in_step():
         if out.strip(): return False, 'nbdev_export changed ttsbook/ — commit the exported library:\n' + out
     return True, ''
 
+def stored_outputs_clean():
+    "No stored output a reader would trip over: a shell that found no command, a traceback, terminal escape codes."
+    import json
+    bad_text = re.compile(r'command not found|Traceback \(most recent call last\)|\x1b\[')
+    found = []
+    for nb in sorted((ROOT/'nbs').glob('*.ipynb')):
+        for i, cell in enumerate(json.loads(nb.read_text())['cells']):
+            for o in cell.get('outputs', []):
+                text = ''.join(o.get('text', '')) + ''.join(o.get('data', {}).get('text/plain', '')) + ''.join(o.get('traceback', []))
+                if o.get('output_type') == 'error' or bad_text.search(text):
+                    found.append(f"{nb.name}, cell {i} ({cell.get('id')}): {(bad_text.search(text) or re.search('.*', o.get('ename', 'error'))).group(0)!r}")
+    return not found, '\n'.join(found)
+
 checks = {
     'library in step with nbs/': library_in_step,
+    'stored outputs: no errors, tracebacks or escape codes': stored_outputs_clean,
     'README in step with index.ipynb': lambda: _cmd(f'{BIN}/python tools/readme.py --check'),
     'docs site builds and lists every export': lambda: _cmd(f'bash tools/build_docs.sh && {BIN}/python tools/check_docs.py'),
     'wheel installs and runs in a clean venv': lambda: _cmd('bash tools/check_wheel.sh'),
