@@ -44,7 +44,7 @@ def clean_text(text: str, strict: bool = True) -> str:
     out, problems = [], {}
     for i, c in enumerate(text):
         if ' ' <= c <= '~' or c in _CURRENCY_SIGNS: out.append(c)
-        elif c.isspace(): out.append(' ')
+        elif c.isspace() or c == '\u200b': out.append(' ')                  # a zero-width space still separates words
         elif unicodedata.category(c) in ('Cf', 'Mn', 'Me'): continue          # zero-width, joiners, variation selectors
         else:
             base = ''.join(b for b in unicodedata.normalize('NFKD', c) if not unicodedata.combining(b))
@@ -110,6 +110,33 @@ def _plural(words: str) -> str:
     head, _, last = words.rpartition(' ')
     return f"{head} {last[:-1] + 'ies' if last.endswith('y') else last + 's'}".strip()
 
+_MONTHS = 'January February March April May June July August September October November December'.split()
+
+def _time(m) -> str:
+    "3:45 pm -> three forty five p m; 3:05 -> three oh five; 3:00 -> three o'clock."
+    hour, minutes, half = int(m.group(1)), m.group(2), m.group(3)
+    said = _number(str(hour)) + (" o'clock" if minutes == '00' and not half else '' if minutes == '00' else
+                                 f" oh {_DIGIT_WORDS[int(minutes[1])]}" if minutes[0] == '0' else f" {_number(minutes)}")
+    return said + (f" {half.lower()} m" if half else '')
+
+def _date(m) -> str:
+    "12/25/2024 -> December twenty fifth, twenty twenty four (month first, as in American English)."
+    month, day, year = (int(g) for g in m.groups())
+    return f"{_MONTHS[month - 1]} {_words(num2words(day, to='ordinal'))}, " + (_year(year) if len(m.group(3)) == 4 else _number(m.group(3)))
+
+def _fraction(m) -> str:
+    "1/2 -> one half, 3/4 -> three quarters, 5/8 -> five eighths; x/0 and x/1 -> x over y."
+    top, bottom = int(m.group(1)), int(m.group(2))
+    if bottom < 2: return f"{_number(m.group(1))} over {_number(m.group(2))}"
+    name = {2: 'half', 4: 'quarter'}.get(bottom) or _words(num2words(bottom, to='ordinal'))
+    plural = 'halves' if name == 'half' else name + 's'
+    return f"{_number(m.group(1))} {name if top == 1 else plural}"
+
+def _scientific(m) -> str:
+    "1e10 -> one times ten to the power of ten; 2.5e-3 -> ... to the power of minus three."
+    whole, frac, sign, exponent = m.groups()
+    return f"{_number(whole, frac)} times ten to the power of {'minus ' if sign == '-' else ''}{_number(exponent)}"
+
 def _plain_number(m) -> str:
     whole, frac = m.groups()
     if frac is None and len(whole) == 4 and 1000 <= int(whole) <= 2099: return _year(int(whole))
@@ -119,6 +146,10 @@ _NUMBER_RULES = [   # the most specific patterns first
     (re.compile(r'(?<=\d)\s*-\s*(?=\d)'), ' to '),                                            # 3-2, 1990-2000
     (re.compile(r'(?<![\w.])-(?=\d)'), 'minus '),                                              # -5
     (re.compile(r'#(?=\d)'), 'number '),                                                       # #12
+    (re.compile(r'\b(\d+)(?:\.(\d+))?[eE]([+-]?)(\d+)\b'), _scientific),                       # 1e10, 2.5e-3
+    (re.compile(r'\b([01]?\d|2[0-3]):([0-5]\d)\b(?:\s?([ap])\.?\s?m\b)?', re.I), _time),       # 3:45 pm, 10:30
+    (re.compile(r'\b(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/(\d{4}|\d{2})\b'), _date),          # 12/25/2024
+    (re.compile(r'\b(\d+)/(\d+)\b'), _fraction),                                               # 3/4
     (re.compile(rf'([$£€])\s?{_INT}(?:\.(\d+))?(?:\s?(thousand|million|billion|trillion)\b)?'), _money),
     (re.compile(rf'{_INT}(?:\.(\d+))?\s?%'), lambda m: f"{_number(*m.groups())} percent"),
     (re.compile(r'(\d+)(?:st|nd|rd|th)\b', re.I), lambda m: _words(num2words(int(m.group(1)), to='ordinal'))),
