@@ -19,6 +19,27 @@ def directives(src: str) -> dict:
         elif line.strip(): break
     return found
 
+_ANSI = re.compile(r'\x1b\[[0-?]*[ -/]*[@-~]')
+
+def drop_terminal_codes(nb) -> int:
+    """Remove terminal escape codes from stored stream outputs (IPython's clear_output writes them when a widget redraws),
+    and the outputs left empty; returns how many outputs were changed or dropped. The docs site would show them raw."""
+    changed = 0
+    for cell in nb.cells:
+        kept = []
+        for o in cell.get('outputs', []):
+            if o.get('output_type') == 'stream':
+                text = ''.join(o.get('text', ''))
+                clean = _ANSI.sub('', text)
+                if clean != text:
+                    changed += 1
+                    clean = re.sub(r'^\r+|(?<=\n)\r+', '', clean)
+                    if not clean.strip(): continue
+                    o['text'] = clean
+            kept.append(o)
+        if 'outputs' in cell: cell['outputs'] = kept
+    return changed
+
 def execute(path: Path, run_flags: set, skip_flags: set) -> float:
     nb = read_nb(path)
     def skip(cell):
@@ -35,6 +56,7 @@ def execute(path: Path, run_flags: set, skip_flags: set) -> float:
     except Exception:
         sys.stderr.write(shell.prettytb(fname=path) + '\n'); raise SystemExit(f"{path}: execution failed; notebook left unchanged")
     finally: os.chdir(cwd)
+    drop_terminal_codes(nb)
     write_nb(nb, path)
     return time.time() - t0
 
