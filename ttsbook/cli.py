@@ -185,11 +185,15 @@ def synth(
     prompt: str = None,         # diffusion, zero-shot VITS: a wav of the voice to imitate
     seed: int = None,           # VITS, diffusion: random seed of the sampling noise
     plot: str = None,           # also write the mel spectrogram (with its F0) to this PNG
+    strict: bool_arg = True,    # refuse characters the front end cannot read (emoji, other scripts); false: drop them, warning
 ) -> dict:
     "Speak text with a trained FastSpeech, VITS or diffusion model: --checkpoint CKPT --text '...' --out x.wav (controls: see --help)."
     import time
     if not checkpoint: raise ValueError("synth: --checkpoint is required (a checkpoint of `ttsbook train fastspeech2|vits|diffusion`, or its run folder)")
     if text is None: raise ValueError("synth: --text is required")
+    if not strict:                                                   # the front end's lenient mode: unreadable characters dropped
+        from ttsbook.text import clean_text
+        text = clean_text(text, strict=False)
     from ttsbook.audio import save_wav
     _output_file(out, AUDIO_SUFFIXES, 'synth: --out')                   # before the work: finished audio is never thrown away
     if plot: _output_file(plot, ('.png', '.pdf', '.svg'), 'synth: --plot')
