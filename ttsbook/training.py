@@ -491,8 +491,10 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                         best = metrics['loss']
                         save_checkpoint(_training_state(raw, opts, scheds, emas, acc, step, epoch, batch_in_epoch, extra()), out/'checkpoints'/'best.pt')
                 if main and val_loader is not None and cfg.synth_every and step % cfg.synth_every == 0:
-                    with _evaluating(task, raw, emas): outputs = task.synthesize(to_device(next(iter(val_loader)), acc.device))
-                    log_synthesis(outputs, step, out/'samples'/f'step-{step:08d}', task.sample_rate, writer)
+                    try:                                                       # a sample is for looking at: it never ends a run
+                        with _evaluating(task, raw, emas): outputs = task.synthesize(to_device(next(iter(val_loader)), acc.device))
+                        log_synthesis(outputs, step, out/'samples'/f'step-{step:08d}', task.sample_rate, writer)
+                    except (ValueError, RuntimeError) as e: say(f"step {step}: synthesis sample skipped: {' '.join(str(e).split())[:300]}")
                 stop = bool(asked) if acc.num_processes == 1 else bool(acc.reduce(torch.tensor(float(bool(asked)), device=acc.device)) > 0)
                 if step % cfg.ckpt_every == 0 or step == cfg.max_steps or stop:
                     if main:
