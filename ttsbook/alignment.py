@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .audio import average_by_duration
+from .audio import AudioConfig, average_by_duration
 from .batching import TTSDataset, collate, read_manifest
 from .metrics import boundary_error
 from .text import PhoneVocab
@@ -26,7 +26,7 @@ __all__ = ['MAX_PHONE_FRAMES', 'MAX_FRAMES', 'ALIGNER_PRESETS', 'durations_to_pa
            'check_control', 'limit_durations', 'length_regulate', 'mas_reference', 'mas_numba', 'mas_torch',
            'mas_triton', 'monotonic_alignment_search', 'beta_binomial_prior', 'AlignerConfig', 'LearnedAligner',
            'forward_sum_loss', 'bin_loss', 'extract_durations', 'AlignerTask', 'alignment_error', 'load_aligner',
-           'align_cache']
+           'check_aligner_fits', 'align_cache']
 
 # %% ../nbs/15_alignment.ipynb #280df5ca
 def durations_to_path(durations: torch.Tensor, n_frames: int | None = None) -> torch.Tensor:
@@ -417,6 +417,7 @@ class AlignerTask(Task):
         self.cfg = AlignerConfig.preset(size, n_phones=len(vocab), n_mels=self.audio.n_mels, temperature=temperature,
                                           n_phone_convs=n_phone_convs, blank_logprob=blank_logprob)
         model = LearnedAligner(self.cfg)
+        model.vocab, model.audio_config = vocab.to_dict(), self.audio.to_dict()   # travel with the weights: see `align_cache`
         stats = train_set.cache/'stats.json'
         if stats.exists():                                                   # standardise mels with the corpus statistics
             s = json.loads(stats.read_text())
@@ -491,8 +492,14 @@ def alignment_error(durations: torch.Tensor, ref_durations: torch.Tensor, phone_
     if not len(ends): return dict(boundary_mae_ms=float('nan'), within_tolerance=float('nan'), n_boundaries=0)
     return {**boundary_error(ends, ref, tolerance), 'n_boundaries': len(ends)}
 
-def _aligner_extra_state(self): return dict(vars(self.cfg))
-def _aligner_set_extra_state(self, state): self.cfg = AlignerConfig(**state)
+def _aligner_extra_state(self) -> dict:
+    "The aligner's config, and the vocabulary and audio settings it was trained on when known (checked by `align_cache`)."
+    return dict(vars(self.cfg), **{k: getattr(self, k) for k in ('vocab', 'audio_config') if getattr(self, k, None)})
+
+def _aligner_set_extra_state(self, state):
+    state = dict(state)
+    self.vocab, self.audio_config = state.pop('vocab', None), state.pop('audio_config', None)   # absent in older checkpoints
+    self.cfg = AlignerConfig(**state)
 LearnedAligner.get_extra_state, LearnedAligner.set_extra_state = _aligner_extra_state, _aligner_set_extra_state
 
 def load_aligner(path, device='cpu') -> LearnedAligner:
@@ -502,7 +509,7 @@ def load_aligner(path, device='cpu') -> LearnedAligner:
     if 'aligner' not in state['models']: raise ValueError(f"{path}: not an aligner checkpoint (models: {sorted(state['models'])})")
     weights = state['models']['aligner']
     if '_extra_state' not in weights: raise ValueError(f"{path}: the aligner weights carry no AlignerConfig")
-    model = LearnedAligner(AlignerConfig(**weights['_extra_state']))
+    model = LearnedAligner(AlignerConfig(**{k: v for k, v in weights['_extra_state'].items() if k not in ('vocab', 'audio_config')}))
     model.load_state_dict(weights)
     return model.to(device).eval()
 
@@ -512,12 +519,28 @@ def _save_item(item: dict, path: Path):
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     torch.save(item, tmp); os.replace(tmp, path)
 
+def check_aligner_fits(aligner: LearnedAligner, cache):
+    "Refuse an aligner trained on another phone vocabulary or other audio settings than the cache's, naming the difference."
+    cache = Path(cache)
+    vocab = json.loads((cache/'vocab.json').read_text())
+    if getattr(aligner, 'vocab', None) and aligner.vocab != vocab:
+        mine, theirs = PhoneVocab.from_dict(aligner.vocab), PhoneVocab.from_dict(vocab)
+        only = sorted(set(theirs.symbols) ^ set(mine.symbols))[:8]
+        raise ValueError(f"the aligner was trained on another phone vocabulary than {cache} ({len(mine)} vs {len(theirs)} symbols"
+                         + (f"; differing: {' '.join(only)}" if only else "; same symbols, other order") + "): train one on this cache")
+    if aligner.cfg.n_phones != len(PhoneVocab.from_dict(vocab)):
+        raise ValueError(f"the aligner reads {aligner.cfg.n_phones} phone ids, {cache} has {len(PhoneVocab.from_dict(vocab))}: train one on this cache")
+    audio = AudioConfig.from_dict(json.loads((cache/'audio_config.json').read_text()))
+    if getattr(aligner, 'audio_config', None): audio.check_compatible(AudioConfig.from_dict(aligner.audio_config), 'aligner')
+    elif aligner.cfg.n_mels != audio.n_mels: raise ValueError(f"the aligner reads {aligner.cfg.n_mels} mel channels, {cache} has {audio.n_mels}")
+
 def align_cache(aligner: LearnedAligner, cache, out, batch_size: int = 16, device='cpu', prior: bool = False, progress: bool = True) -> dict:
     "Copy the cache at `cache` to `out` with the aligner's durations (and per-phone pitch/energy) in every item; returns a summary."
     from ttsbook.data import _item_stats, _corpus_stats
     cache, out = Path(cache), Path(out)
     if out.resolve() == cache.resolve(): raise ValueError(f"align_cache: out must be a new folder, not the source cache {cache}")
     records = read_manifest(cache/'manifest.jsonl')
+    check_aligner_fits(aligner, cache)
     ds = TTSDataset(cache, None)
     (out/'items').mkdir(parents=True, exist_ok=True)
     for name in ('audio_config.json', 'vocab.json', 'speakers.json', 'report.tsv'):
@@ -539,7 +562,8 @@ def align_cache(aligner: LearnedAligner, cache, out, batch_size: int = 16, devic
             if {'mel', 'f0', 'energy'} <= set(new): parts.append(_item_stats(new))
             _save_item(new, out/'items'/f"{it['id']}.pt")
     rows = [{**r, 'has_durations': True} for r in records]
-    (out/'manifest.jsonl').write_text(''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in rows))
+    tmp = out/'.manifest.jsonl.tmp'                                   # the manifest last and atomically: a half-written copy is no cache
+    tmp.write_text(''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in rows)); os.replace(tmp, out/'manifest.jsonl')
     if parts: (out/'stats.json').write_text(json.dumps(_corpus_stats(parts), indent=1))
     summary = dict(items=len(ds), out=str(out))
     if found:

@@ -13,8 +13,8 @@ from . import __version__
 
 # %% auto #0
 __all__ = ['AUDIO_SUFFIXES', 'MODEL_MODULES', 'VOCODER_FAMILIES', 'SPEAKING_FAMILIES', 'COMMANDS', 'audio_info', 'corpus',
-           'prepare', 'evaluate', 'register_model_families', 'train', 'load_any_vocoder', 'load_speaker', 'synth',
-           'score', 'demo', 'main']
+           'prepare', 'evaluate', 'register_model_families', 'train', 'align', 'load_any_vocoder', 'load_speaker',
+           'synth', 'score', 'demo', 'main']
 
 # %% ../nbs/90_cli.ipynb #c1a0f002
 AUDIO_SUFFIXES = ('.wav', '.flac', '.ogg')          # what soundfile writes with a subtype chosen for us
@@ -140,6 +140,48 @@ def train(
     out = out or f'runs/{family}-{preset}'
     if family in FAMILIES: _writable_folder(out, 'train: --out')     # before the first step, not at the first checkpoint
     return _train(family, data, preset=preset, out=out, overrides=overrides or {}, resume=None if resume == 'none' else resume)
+
+# %% ../nbs/90_cli.ipynb #al1gn002
+def _device(device: str = 'auto') -> str:
+    "'auto' -> 'cuda' when a GPU is visible, else 'cpu'; 'cpu', 'cuda' or 'cuda:N' checked."
+    import torch
+    if device == 'auto': return 'cuda' if torch.cuda.is_available() else 'cpu'
+    if not re.fullmatch(r'cpu|cuda(:\d+)?', device): raise ValueError(f"--device: expected auto, cpu, cuda or cuda:N, got {device!r}")
+    if device.startswith('cuda') and not torch.cuda.is_available(): raise ValueError(f"--device {device}: no CUDA GPU is visible here")
+    return device
+
+def align(
+    cache: str,                # prepared cache to align (phones and mels; timings not needed)
+    out: str = None,           # the aligned copy to write (default: CACHE-aligned)
+    aligner: str = None,       # an aligner run or checkpoint to use instead of training one
+    run: str = None,           # where to train the aligner (default: runs/aligner-NAME, NAME the cache's folder name)
+    preset: str = 'small',     # aligner size when one is trained: tiny, small or base
+    device: str = 'auto',      # where to run the alignment search: auto (cuda when available), cpu, cuda
+    batch_size: int = 16,      # utterances aligned at once
+    progress: bool_arg = True, # progress bars
+    overrides: dict = None,    # further aligner training settings (--max_steps 3000 ...)
+) -> dict:
+    "Give a cache without timings phone durations: train chapter 15's aligner on it (or load one), write CACHE-aligned."
+    from ttsbook.alignment import load_aligner, align_cache
+    from ttsbook.training import read_run_checkpoint
+    cache = Path(cache)
+    if not (cache/'manifest.jsonl').exists(): raise FileNotFoundError(f"align: {cache} is not a prepared cache (no manifest.jsonl); run `ttsbook prepare` first")
+    out = Path(out) if out else cache.with_name(f'{cache.name}-aligned')
+    if out.resolve() == cache.resolve(): raise ValueError(f"align: --out must be a new folder, not the cache {cache} itself")
+    _writable_folder(out, 'align: --out')
+    device = _device(device)
+    if aligner is None:
+        aligner = run or f'runs/aligner-{cache.name}'
+        train('aligner', str(cache), preset=preset, out=aligner, overrides={'progress': progress, **(overrides or {})})
+    elif overrides: raise ValueError(f"align: {', '.join('--' + k for k in overrides)} are training settings; they do nothing with --aligner")
+    path, _ = read_run_checkpoint(aligner)
+    summary = align_cache(load_aligner(path, device), cache, out, batch_size=batch_size, device=device, progress=progress)
+    line = f"aligned {summary['items']} utterances into {out} with the aligner {path}"
+    if summary.get('n_boundaries'):
+        line += (f"; against the cache's own timings: {summary['boundary_mae_ms']:.1f} ms mean boundary error, "
+                 f"{100 * summary['within_tolerance']:.0f} % within 20 ms")
+    print(line)
+    return {**summary, 'aligner': str(path)}
 
 # %% ../nbs/90_cli.ipynb #ffef937c
 VOCODER_FAMILIES = ('hifigan', 'vocos')
@@ -377,7 +419,7 @@ def demo(
     return run_demo(out, work, n_utterances=n, preset=preset, max_steps=max_steps, vocoder=None if vocoder == 'none' else vocoder, asr=asr, workers=workers, threads=threads or None)
 
 # %% ../nbs/90_cli.ipynb #7348341d
-COMMANDS = {'audio-info': audio_info, 'corpus': corpus, 'prepare': prepare, 'train': train, 'synth': synth, 'eval': evaluate, 'score': score,
+COMMANDS = {'audio-info': audio_info, 'corpus': corpus, 'prepare': prepare, 'align': align, 'train': train, 'synth': synth, 'eval': evaluate, 'score': score,
             'demo': demo}
 
 def _usage() -> str:
