@@ -35,7 +35,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
     include_package_data=True,
     install_requires=reqs('requirements'),
-    extras_require={'dev': reqs('dev_requirements'), 'bert': reqs('bert_requirements')},
+    extras_require={'dev': reqs('dev_requirements'), 'bert': reqs('bert_requirements'), 'onnx': reqs('onnx_requirements')},
     python_requires='>=' + min_python,
     zip_safe=False,
     entry_points={'console_scripts': reqs('console_scripts'),
