@@ -87,18 +87,19 @@ def corpus(
     return path
 
 def prepare(
-    corpus: str,               # corpus folder (LJSpeech or VCTK-like layout) or a 'path|speaker|text' file list
+    corpus: str,               # corpus folder (LJSpeech or VCTK-like layout) LibriTTS tree, or a 'path|text' / 'path|speaker|text' list
     out: str = 'cache/slt',    # cache folder to write
     workers: int = 2,          # parallel worker processes
     preset: str = '22k',       # audio preset: 22k, 16k or 24k
     val_fraction: float = 0.05, # share of utterances in the validation split
+    trim_db: float = None,     # trim leading/trailing audio this many dB below the peak (40 suits most corpora); off by default
 ):
     "Validate and preprocess a corpus into a feature cache (phones, durations, log-mel, F0, energy); resumable."
     from ttsbook.audio import AudioConfig
     from ttsbook.data import prepare as _prepare
     if not 0 <= val_fraction < 1: raise ValueError(f"prepare: --val_fraction must be in [0, 1), got {val_fraction}")
     _writable_folder(out, 'prepare: --out')
-    return _prepare(corpus, out, AudioConfig.preset(preset), workers=workers, val_fraction=val_fraction)
+    return _prepare(corpus, out, AudioConfig.preset(preset), workers=workers, val_fraction=val_fraction, trim_db=trim_db)
 
 # %% ../nbs/90_cli.ipynb #58adbd45
 def evaluate(

@@ -23,10 +23,10 @@ from .text import text_to_phones, PhoneSequence, PhoneVocab, PUNCTUATION, SIL, c
 # %% auto #0
 __all__ = ['FLITE_VOICES', 'PAUSE', 'SPEAKERS_FILE', 'MANIFEST', 'STATS', 'REPORT', 'LOCK_FILE', 'generate_sentences',
            'parse_festival_labels', 'build_corpus', 'Utterance', 'Problem', 'Corpus', 'id_problem', 'read_ljspeech',
-           'read_vctk', 'read_filelist', 'read_corpus', 'build_multispeaker_corpus', 'wav_truncated', 'check_utterance',
-           'boundaries_to_durations', 'align_sequences', 'festival_phone', 'transfer_durations',
-           'with_boundary_silence', 'FolderBusyError', 'folder_lock', 'prepare_utterance', 'read_json', 'prepare',
-           'plot_alignment', 'load_manifest', 'plot_corpus_stats']
+           'read_vctk', 'read_libritts', 'read_filelist', 'read_corpus', 'build_multispeaker_corpus', 'wav_truncated',
+           'check_utterance', 'boundaries_to_durations', 'align_sequences', 'festival_phone', 'transfer_durations',
+           'with_boundary_silence', 'FolderBusyError', 'folder_lock', 'trim_silence', 'prepare_utterance', 'read_json',
+           'prepare', 'plot_alignment', 'load_manifest', 'plot_corpus_stats']
 
 # %% ../nbs/02_data.ipynb #168eba49
 _LEXICON = dict(
@@ -184,6 +184,7 @@ class Corpus:
     utterances: list
     problems: list = field(default_factory=list)
     root: Path | None = None
+    layout: str = 'utterances'     # which layout the reader found, in words (`prepare` says it)
     def __len__(self): return len(self.utterances)
     @property
     def speakers(self) -> list[str]: return sorted({u.speaker for u in self.utterances})
@@ -232,7 +233,7 @@ def read_ljspeech(root, speaker: str = 'default') -> Corpus:
         text = (parts[2] if len(parts) > 2 and parts[2].strip() else parts[1]).strip()   # prefer the normalized column
         seg = root/'segments'/f'{uid}.json'
         utts.append(Utterance(uid, root/'wavs'/f'{uid}.wav', text, speaker, seg if seg.exists() else None))
-    return Corpus(utts, problems, root)
+    return Corpus(utts, problems, root, 'LJSpeech layout (metadata.csv, wavs/)')
 
 def read_vctk(root) -> Corpus:
     "Read a VCTK-like corpus: audio in `wav*/SPEAKER/ID.{wav,flac}`, transcripts in `txt/SPEAKER/ID.txt`, optional `segments/SPEAKER/ID.json`."
@@ -256,38 +257,65 @@ def read_vctk(root) -> Corpus:
         utts.append(Utterance(uid, audio.pop((spk, stem)), txt.read_text(encoding='utf-8', errors='replace').strip(), spk,
                               seg if seg.exists() else None))
     problems += [Problem(_speaker_prefixed(spk, stem), str(p), "audio file has no transcript in txt/") for (spk, stem), p in sorted(audio.items())]
-    return Corpus(utts, problems, root)
+    return Corpus(utts, problems, root, 'VCTK-like layout (txt/SPEAKER/, wav*/SPEAKER/)')
+
+def read_libritts(root) -> Corpus:
+    "Read a LibriTTS / LibriTTS-R tree: `[SUBSET/]SPEAKER/CHAPTER/ID.wav`, text in `ID.normalized.txt` (else `ID.original.txt`)."
+    root = Path(root)
+    wavs = sorted(root.glob('*/*/*.wav')) or sorted(root.glob('*/*/*/*.wav'))    # one subset, or a folder of subsets
+    if not wavs: raise FileNotFoundError(f"{root}: not a LibriTTS tree (expected SPEAKER/CHAPTER/ID.wav + ID.normalized.txt)")
+    utts, problems, seen = [], [], {}
+    for wav in wavs:
+        spk = wav.parent.parent.name
+        uid = _speaker_prefixed(spk, wav.stem)                           # LibriTTS ids start with their speaker: kept as they are
+        if why := id_problem(uid): problems.append(Problem(uid, str(wav), why)); continue
+        txt = next((t for t in (wav.with_suffix('.normalized.txt'), wav.with_suffix('.original.txt')) if t.exists()), None)
+        if txt is None: problems.append(Problem(uid, str(wav), "audio file has no ID.normalized.txt (or ID.original.txt) beside it")); continue
+        if uid in seen: problems.append(Problem(uid, str(wav), f"duplicate id {uid!r}, already used by {seen[uid]}; only that one is used")); continue
+        seen[uid] = wav
+        utts.append(Utterance(uid, wav, txt.read_text(encoding='utf-8', errors='replace').strip(), spk))
+    for txt in sorted({w.parent for w in wavs}):                       # transcripts whose audio is missing
+        for t in sorted(txt.glob('*.normalized.txt')):
+            if not t.with_name(t.name[:-len('.normalized.txt')] + '.wav').exists():
+                problems.append(Problem(_speaker_prefixed(t.parent.parent.name, t.name[:-len('.normalized.txt')]), str(t),
+                                        "transcript has no audio file ID.wav beside it"))
+    return Corpus(utts, problems, root, 'LibriTTS layout (SPEAKER/CHAPTER/ID.wav + ID.normalized.txt)')
 
 def read_filelist(path) -> Corpus:
-    "Read a file list of `audio_path|speaker|text` lines (paths relative to the list's folder); ids are SPEAKER_NAME."
+    "Read a file list of `audio_path|text` (one speaker) or `audio_path|speaker|text` lines, paths relative to the list's folder."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: file list not found")
-    utts, problems, seen = [], [], {}
+    utts, problems, seen, columns = [], [], {}, None
     for i, line in _read_lines(path, problems):
         if not line.strip() or line.startswith('#'): continue
         parts, where = line.split('|'), f'{path.name}:{i}'
-        if len(parts) != 3 or not all(p.strip() for p in parts):
-            problems.append(Problem(where, str(path), f"line {i}: expected 'path|speaker|text', got {line[:60]!r}")); continue
-        wav, speaker = Path(parts[0].strip()), parts[1].strip()
+        columns = columns or (len(parts) if len(parts) in (2, 3) else None)   # the first good line decides for the file
+        shape = {2: 'path|text', 3: 'path|speaker|text'}.get(columns, "'path|text' or 'path|speaker|text'")
+        if len(parts) != columns or not all(p.strip() for p in parts):
+            problems.append(Problem(where, str(path), f"line {i}: expected '{shape}', got {line[:60]!r}")); continue
+        wav, speaker = Path(parts[0].strip()), parts[1].strip() if columns == 3 else 'default'
         wav = wav if wav.is_absolute() else path.parent/wav
-        uid = _speaker_prefixed(speaker, wav.stem)
+        uid = _speaker_prefixed(speaker, wav.stem) if columns == 3 else wav.stem
         if why := id_problem(uid): problems.append(Problem(where, str(path), f"line {i}: {why}")); continue
         if uid in seen:
             j, other = seen[uid]
             problems.append(Problem(where, str(path), f"line {i}: duplicate id {uid!r} ({wav}), already on line {j} ({other}); "
                                                       f"only line {j} is used")); continue
         seen[uid] = (i, wav)
-        utts.append(Utterance(uid, wav, parts[2].strip(), speaker))
-    return Corpus(utts, problems, path.parent)
+        utts.append(Utterance(uid, wav, parts[-1].strip(), speaker))
+    kind = {2: "two-column file list ('path|text', one speaker)", 3: "three-column file list ('path|speaker|text')"}
+    return Corpus(utts, problems, path.parent, kind.get(columns, 'file list (no usable line)'))
 
 def read_corpus(path) -> Corpus:
-    "Read a corpus, recognising its layout: LJSpeech folder, VCTK-like folder, or a file list."
+    "Read a corpus, recognising its layout (LJSpeech, VCTK-like, LibriTTS, or a file list); `Corpus.layout` says which."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"corpus not found: {path}")
     if path.is_file(): return read_filelist(path)
     if (path/'metadata.csv').exists(): return read_ljspeech(path)
     if (path/'txt').is_dir(): return read_vctk(path)
-    raise ValueError(f"{path}: unknown corpus layout (expected metadata.csv + wavs/, txt/ + wav*/, or a 'path|speaker|text' file list)")
+    if any(next(path.glob(g), None) for g in ('*/*/*.normalized.txt', '*/*/*/*.normalized.txt')): return read_libritts(path)
+    raise ValueError(f"{path}: unknown corpus layout (expected metadata.csv + wavs/ (LJSpeech), txt/ + wav*/ (VCTK), "
+                     "SPEAKER/CHAPTER/ID.normalized.txt (LibriTTS), or a 'path|text' or 'path|speaker|text' file list)")
 
 
 # %% ../nbs/02_data.ipynb #47ea4501
@@ -482,12 +510,22 @@ def folder_lock(folder, job: str = 'job'):
 
 
 # %% ../nbs/02_data.ipynb #f86d453b
-def prepare_utterance(utt: Utterance, cfg: AudioConfig, vocab: PhoneVocab, speaker_id: int = 0):
-    "Features of one utterance: `(item tensors or None, manifest row, [Problem])`."
+def trim_silence(wav: torch.Tensor, sample_rate: int, top_db: float = 40.0, margin: float = 0.05) -> tuple[torch.Tensor, tuple[int, int]]:
+    "Cut leading/trailing audio more than `top_db` below the peak, keeping `margin` s: `(wav, (samples cut at the start, at the end))`."
+    import librosa
+    _, (start, end) = librosa.effects.trim(wav.numpy(), top_db=top_db, frame_length=1024, hop_length=256)
+    keep = int(margin * sample_rate)
+    start, end = max(start - keep, 0), min(end + keep, len(wav))
+    return wav[start:end], (start, len(wav) - end)
+
+def prepare_utterance(utt: Utterance, cfg: AudioConfig, vocab: PhoneVocab, speaker_id: int = 0, trim_db: float | None = None):
+    "Features of one utterance: `(item tensors or None, manifest row, [Problem])`; `trim_db` trims silence at both ends first."
     seqs = {}                                                         # the check runs the front end; keep its answer
     def phones_fn(text): seqs[text] = text_to_phones(text); return seqs[text].phones
     wav, problems = check_utterance(utt, cfg, phones_fn=phones_fn)
     if wav is None: return None, None, problems
+    cut = (0, 0)
+    if trim_db is not None: wav, cut = trim_silence(wav, cfg.sample_rate, trim_db)
     seq = with_boundary_silence(seqs.get(utt.text.strip()) or text_to_phones(utt.text))
     T = cfg.n_frames(len(wav))
     pcm = (wav[:T * cfg.hop_length] * 32768).round().clamp(-32768, 32767).to(torch.int16)   # what the cache stores...
@@ -497,6 +535,8 @@ def prepare_utterance(utt: Utterance, cfg: AudioConfig, vocab: PhoneVocab, speak
     durations = None
     if utt.segments is not None:
         seg = json.loads(Path(utt.segments).read_text())
+        seconds = len(wav) / cfg.sample_rate                          # timings follow the trim: shifted, clipped to the audio
+        seg['ends'] = [min(max(e - cut[0] / cfg.sample_rate, 0.0), seconds) for e in seg['ends']]
         known = cmu_dict()
         in_vocab = [w.lower() in known for w, n in zip(seq.words, seq.word2ph) for _ in range(n)]
         r = transfer_durations(seq.phones, _is_pause, seg['phones'], seg['ends'], T, cfg, SIL, counted=in_vocab)
@@ -514,6 +554,7 @@ def prepare_utterance(utt: Utterance, cfg: AudioConfig, vocab: PhoneVocab, speak
                     energy_phone=average_by_duration(en, durations))
     row = dict(id=utt.id, speaker=utt.speaker, speaker_id=speaker_id, text=utt.text, n_phones=len(phones), n_frames=T,
                has_durations=durations is not None, **counts)
+    if trim_db is not None: row.update(trim_db=trim_db, trimmed_s=[round(n / cfg.sample_rate, 4) for n in cut])
     return item, row, problems
 
 # %% ../nbs/02_data.ipynb #d7a1e001
@@ -533,27 +574,28 @@ def _item_file(out: Path, uid: str, suffix: str) -> Path:
     if path.resolve().parent != items: raise ValueError(f"utterance id {uid!r} would write outside {items}")
     return path
 
-def _fingerprint(utt: Utterance, speaker_id: int, cfg_dict: dict, vocab_dict: dict) -> str:
+def _fingerprint(utt: Utterance, speaker_id: int, cfg_dict: dict, vocab_dict: dict, trim_db: float | None = None) -> str:
     "A hash of everything an item is computed from: text, speaker, the audio file's size and mtime, the timings, audio settings, vocabulary."
     try: st = os.stat(utt.wav); audio = [st.st_size, st.st_mtime_ns]
     except OSError: audio = None
     seg = Path(utt.segments) if utt.segments else None
     inputs = dict(text=utt.text, speaker=utt.speaker, speaker_id=speaker_id, audio=audio, audio_config=cfg_dict, vocab=vocab_dict,
                   segments=hashlib.sha1(seg.read_bytes()).hexdigest() if seg and seg.exists() else None)
+    if trim_db is not None: inputs['trim_db'] = trim_db                  # absent when off: older caches keep their fingerprints
     return hashlib.sha1(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
-def _prepare_one(utt: dict, cfg_dict: dict, vocab_dict: dict, speaker_id: int, out: str) -> dict:
+def _prepare_one(utt: dict, cfg_dict: dict, vocab_dict: dict, speaker_id: int, out: str, trim_db: float | None = None) -> dict:
     "Worker: prepare one utterance (as a dict) into `out/items` unless it is there with the same inputs; its row, problems and status."
     utt = Utterance(**utt)                                            # plain data crosses the process boundary
     out = Path(out); done, pt = _item_file(out, utt.id, '.json'), _item_file(out, utt.id, '.pt')
-    key, status = _fingerprint(utt, speaker_id, cfg_dict, vocab_dict), 'new'
+    key, status = _fingerprint(utt, speaker_id, cfg_dict, vocab_dict, trim_db), 'new'
     if done.exists() and pt.exists():
         res = json.loads(done.read_text())
         if 'fingerprint' not in res: return {**res, 'status': 'unchecked'}   # made before fingerprints: kept, see above
         if res['fingerprint'] == key: return {**res, 'status': 'done'}
         status = 'changed'
     try:
-        item, row, problems = prepare_utterance(utt, AudioConfig.from_dict(cfg_dict), PhoneVocab.from_dict(vocab_dict), speaker_id)
+        item, row, problems = prepare_utterance(utt, AudioConfig.from_dict(cfg_dict), PhoneVocab.from_dict(vocab_dict), speaker_id, trim_db)
     except Exception as e:                                            # one bad utterance never stops the job
         item, row, problems = None, None, [Problem(utt.id, str(utt.wav), f"preprocessing failed: {type(e).__name__}: {e}")]
     res = dict(row=row, problems=[asdict(p) for p in problems], fingerprint=key)
@@ -604,9 +646,13 @@ def _worker_init():
         ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, signal.SIGKILL)   # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError): pass
 
-def prepare(corpus, out, cfg: AudioConfig = None, workers: int = 2, val_fraction: float = 0.05, progress: bool = True) -> dict:
-    "Preprocess a corpus (a `Corpus` or a path) into a feature cache at `out`; resumable, parallel; returns the summary."
-    corpus = corpus if isinstance(corpus, Corpus) else read_corpus(corpus)
+def prepare(corpus, out, cfg: AudioConfig = None, workers: int = 2, val_fraction: float = 0.05, progress: bool = True,
+            trim_db: float | None = None) -> dict:
+    "Preprocess a corpus (a `Corpus` or a path) into a feature cache at `out`; resumable, parallel; `trim_db` trims end silences."
+    if not isinstance(corpus, Corpus):
+        corpus = read_corpus(corpus)
+        print(f"{corpus.root}: {corpus.layout}; {len(corpus)} utterances, {len(corpus.speakers)} speaker(s)")
+    if trim_db is not None and not trim_db > 0: raise ValueError(f"prepare: trim_db must be > 0 dB below the peak, got {trim_db}")
     cfg = cfg or AudioConfig()
     out = Path(out); (out/'items').mkdir(parents=True, exist_ok=True)
     with folder_lock(out, 'preparation'):                             # one job per cache: see `folder_lock`
@@ -625,7 +671,7 @@ def prepare(corpus, out, cfg: AudioConfig = None, workers: int = 2, val_fraction
             if why := id_problem(u.id): raise ValueError(f"prepare: {why} ({u.wav}); an id names the item's files in {out/'items'}")
             if u.id in seen: raise ValueError(f"prepare: duplicate utterance id {u.id!r}: {seen[u.id]} and {u.wav}")
             seen[u.id] = u.wav
-        args = [(asdict(u), cfg.to_dict(), vocab.to_dict(), speakers[u.speaker], str(out)) for u in corpus.utterances]
+        args = [(asdict(u), cfg.to_dict(), vocab.to_dict(), speakers[u.speaker], str(out), trim_db) for u in corpus.utterances]
         results = {}
         with tqdm(total=len(args), desc='preparing', unit='utt', disable=not progress) as bar:
             if workers <= 1:
@@ -645,7 +691,8 @@ def prepare(corpus, out, cfg: AudioConfig = None, workers: int = 2, val_fraction
         if len(rows) > 1 and 'val' not in splits.values():             # a tiny corpus still gets one validation item
             splits[min(splits, key=lambda k: hashlib.sha1(k.encode()).hexdigest())] = 'val'
         manifest = [dict(id=r['id'], speaker=r['speaker'], speaker_id=r['speaker_id'], text=r['text'], n_phones=r['n_phones'],
-                         n_frames=r['n_frames'], has_durations=r['has_durations'], split=splits[r['id']], path=f"items/{r['id']}.pt") for r in rows]
+                         n_frames=r['n_frames'], has_durations=r['has_durations'], split=splits[r['id']], path=f"items/{r['id']}.pt",
+                         **{k: r[k] for k in ('trim_db', 'trimmed_s') if k in r}) for r in rows]
         tmp = out/f'.{MANIFEST}.tmp'; tmp.write_text(''.join(json.dumps(m, ensure_ascii=False) + '\n' for m in manifest)); os.replace(tmp, out/MANIFEST)
         _write_json(out/STATS, _corpus_stats(parts))
         _write_json(out/'vocab.json', vocab.to_dict()); _write_json(out/SPEAKERS_FILE, speakers)
