@@ -30,8 +30,10 @@ __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'FAMILIES', 'NONE_SETTINGS', 
            'Task', 'masked_l1', 'expand_by_durations', 'ToyAcoustic', 'duration_alignment', 'ToyTask', 'batch_stream',
            'rng_state', 'set_rng_state', 'rng_fork', 'CheckpointError', 'save_checkpoint', 'load_checkpoint',
            'step_checkpoints', 'latest_checkpoint', 'prune_checkpoints', 'nonfinite_term', 'TrainingInterrupted',
-           'stop_signals', 'log_synthesis', 'NonFiniteLossError', 'to_device', 'fit', 'ToyDiscriminator', 'ToyGANTask',
-           'register_family', 'train', 'config_factory', 'read_run_checkpoint', 'trained_weights', 'speaker_index']
+           'stop_signals', 'log_synthesis', 'NonFiniteLossError', 'to_device', 'run_versions', 'write_run_files',
+           'append_history', 'read_history', 'fit', 'ToyDiscriminator', 'ToyGANTask', 'register_family',
+           'resolve_settings', 'train', 'config_factory', 'read_run_checkpoint', 'trained_weights', 'speaker_index',
+           'init_weights_from']
 
 # %% ../nbs/05_training.ipynb #a6abfeed
 @dataclass
@@ -376,6 +378,48 @@ def _check_resume(path, old: dict, new: dict, say=print):
     if changed: say("resume: settings changed since the checkpoint: " + ', '.join(f"{k} {a.get(k)!r} -> {b.get(k)!r}" for k in changed))
 
 
+# %% ../nbs/05_training.ipynb #runf0002
+def _git_commit(folder) -> str | None:
+    "The commit of the git checkout holding `folder` (with '-dirty' if it has changes), or None."
+    import subprocess
+    try:
+        run = lambda *a: subprocess.run(['git', '-C', str(folder), *a], capture_output=True, text=True, timeout=5)
+        head = run('rev-parse', 'HEAD')
+        if head.returncode: return None
+        dirty = run('status', '--porcelain', '--untracked-files=no').stdout.strip()
+        return head.stdout.strip() + ('-dirty' if dirty else '')
+    except (OSError, subprocess.SubprocessError): return None
+
+def run_versions() -> dict:
+    "Versions of what trained a model: ttsbook, torch, Python, and the git commit of the ttsbook code when it is a checkout."
+    import platform, ttsbook
+    return dict(ttsbook=ttsbook.__version__, torch=torch.__version__, python=platform.python_version(),
+                git_commit=_git_commit(Path(ttsbook.__file__).parent))
+
+def _write_text_atomic(path: Path, text: str):
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp'); tmp.write_text(text); os.replace(tmp, path)
+
+def write_run_files(out, config: dict, cfg: TrainConfig, history: dict, step: int):
+    "Write `config.json` (settings, versions, where this start began) and rewrite `history.jsonl` from `history`, atomically."
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    info = {**(config or {}), 'train_config': asdict(cfg), 'versions': run_versions(),
+            'started': time.strftime('%Y-%m-%dT%H:%M:%S%z'), 'resumed_from_step': step}
+    _write_text_atomic(out/'config.json', json.dumps(info, indent=1, ensure_ascii=False, default=str) + '\n')
+    rows = sorted([{'split': k, **r} for k in ('train', 'val') for r in history.get(k, [])], key=lambda r: (r['step'], r['split'] != 'train'))
+    _write_text_atomic(out/'history.jsonl', ''.join(json.dumps(r, default=float) + '\n' for r in rows))
+
+def append_history(out, split: str, record: dict):
+    "Append one record ('train' window or 'val') to the run's `history.jsonl`."
+    with open(Path(out)/'history.jsonl', 'a') as f: f.write(json.dumps({'split': split, **record}, default=float) + '\n')
+
+def read_history(run) -> list[dict]:
+    "The records of a run's `history.jsonl`, in order (a line cut off by a crash is skipped)."
+    rows = []
+    for line in (Path(run)/'history.jsonl').read_text().splitlines():
+        try: rows.append(json.loads(line))
+        except json.JSONDecodeError: pass
+    return rows
+
 # %% ../nbs/05_training.ipynb #30f91068
 def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out='runs/train', resume=None, config: dict | None = None) -> dict:
     "Train `task` for `cfg.max_steps` optimiser steps: the book's one training loop. `resume`: None (or 'none'), 'auto' or a checkpoint path."
@@ -409,6 +453,7 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
         if later:                                                          # pruning would delete this run's checkpoints as the oldest
             raise RuntimeError(f"{out/'checkpoints'} holds checkpoints up to {later[-1].name} that this run, starting at step {step}, "
                                f"did not write: resume them (resume='auto'), choose another output folder, or move them away")
+        if main: write_run_files(out, config, cfg, history, step)       # config.json, and history.jsonl as of the checkpoint
         # ---- data: the sampler shards by process itself, so the loader is NOT passed to accelerator.prepare
         sampler = BucketBatchSampler(getattr(train_set, 'lengths', [1] * len(train_set)), batch_size=cfg.batch_size, max_frames=cfg.max_frames,
                                      num_replicas=acc.num_processes, rank=acc.process_index, seed=cfg.seed)
@@ -481,12 +526,14 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                     writer.add_scalar('perf/steps_per_s', counted / dt, step); writer.add_scalar('perf/items_per_s', items / dt, step)
                     if frames: writer.add_scalar('perf/frames_per_s', frames / dt, step)
                     history['train'].append({'step': step, **means, 'steps_per_s': counted / dt})
+                    append_history(out, 'train', history['train'][-1])
                     bar.set_postfix({k: f'{v:.3g}' for k, v in means.items()})
                     sums, counted, items, frames, t0 = {}, 0, 0, 0, time.perf_counter()
                 if main and val_loader is not None and cfg.eval_every and (step % cfg.eval_every == 0 or step == cfg.max_steps):
                     with _evaluating(task, raw, emas): metrics = _validate(task, val_loader, acc.device, acc)
                     for k, v in metrics.items(): writer.add_scalar(f'val/{k}', v, step)
                     history['val'].append({'step': step, **metrics})
+                    append_history(out, 'val', history['val'][-1])
                     if metrics.get('loss', math.inf) < best:
                         best = metrics['loss']
                         save_checkpoint(_training_state(raw, opts, scheds, emas, acc, step, epoch, batch_in_epoch, extra()), out/'checkpoints'/'best.pt')
@@ -582,11 +629,20 @@ def _split_settings(factory, settings: dict) -> tuple[TrainConfig, dict]:
                                  f"the family takes {list(params)[1:]}")
     return TrainConfig(**loop), task_kw
 
-def train(family: str, data, preset: str = 'tiny', out=None, overrides: dict | None = None, resume='auto') -> dict:
-    "Train a registered family on a prepared cache: preset + overrides -> `fit`; what `ttsbook train` calls. Returns the history."
+def resolve_settings(family: str, preset: str = 'tiny', overrides: dict | None = None) -> dict:
+    "Every setting a run of `family` would use: the loop's `TrainConfig` and the family's own, preset and `overrides` applied."
     if family not in FAMILIES: raise ValueError(f"unknown model family {family!r}; registered: {sorted(FAMILIES)}")
     factory, presets = FAMILIES[family]
     if preset not in presets: raise ValueError(f"family {family!r} has no preset {preset!r}; choose from {sorted(presets)}")
+    cfg, task_kw = _split_settings(factory, {**presets[preset], **(overrides or {})})
+    params = list(inspect.signature(factory).parameters.values())[1:]
+    model = {p.name: task_kw.get(p.name, p.default) for p in params if p.kind is not p.VAR_KEYWORD}
+    return dict(family=family, preset=preset, loop=asdict(cfg), model=model)
+
+def train(family: str, data, preset: str = 'tiny', out=None, overrides: dict | None = None, resume='auto', init_from=None) -> dict:
+    "Train a registered family on a prepared cache: preset + overrides -> `fit`; what `ttsbook train` calls. Returns the history."
+    resolve_settings(family, preset, overrides)                 # unknown family, preset or setting: refused before any work
+    factory, presets = FAMILIES[family]
     settings = {**presets[preset], **(overrides or {})}
     cfg, task_kw = _split_settings(factory, settings)
     out = Path(out or f'runs/{family}-{preset}')
@@ -597,7 +653,10 @@ def train(family: str, data, preset: str = 'tiny', out=None, overrides: dict | N
     except ValueError: val_set = None                           # a cache without a validation split
     task = factory(train_set, **task_kw)
     typed = {k: getattr(cfg, k) if k not in task_kw else task_kw[k] for k in settings}   # as used, not as typed on a command line
-    config = dict(family=family, preset=preset, settings=typed, data=str(data), audio_config=train_set.audio_config.to_dict())
+    vocab = Path(data)/'vocab.json'
+    config = dict(family=family, preset=preset, settings=typed, data=str(data), audio_config=train_set.audio_config.to_dict(),
+                  vocab=json.loads(vocab.read_text()) if vocab.exists() else None)
+    if init_from is not None: config['init_from'] = init_weights_from(task, init_from, family, train_set)
     return fit(task, train_set, val_set, cfg, out, resume=resume, config=config)
 
 TOY_PRESETS = {
@@ -648,3 +707,34 @@ def speaker_index(speakers: dict, speaker: str | int | None = None, fn: str = 's
     if 0 <= int(speaker) < len(speakers): return int(speaker)
     raise ValueError(f"{fn}: speaker id {speaker} outside 0..{len(speakers) - 1}")
 
+
+# %% ../nbs/05_training.ipynb #init0002
+def init_weights_from(task: Task, source, family: str, train_set, use_ema: bool = True) -> dict:
+    "Load every model of `task` from the weights of the run or checkpoint `source`, after checking family, features, vocabulary, shapes."
+    path, state = read_run_checkpoint(source)
+    old = state.get('config') or {}
+    same = {family, old.get('family')} <= {'fastspeech', 'fastspeech2'} or old.get('family') in (None, family)
+    if not same: raise ValueError(f"--init-from {path}: a {old.get('family')} run cannot start a {family} run")
+    if old.get('audio_config'):
+        train_set.audio_config.check_compatible(AudioConfig.from_dict(old['audio_config']), f'--init-from run {path}')
+    weights = {name: trained_weights(state, name, use_ema) for name in task.models}
+    missing = [name for name, w in weights.items() if w is None]
+    if missing: raise ValueError(f"--init-from {path}: no weights for model(s) {missing} (it has {sorted(state.get('models') or {})})")
+    theirs = old.get('vocab') or next((w['_extra_state']['vocab'] for w in weights.values()
+                                        if isinstance(w.get('_extra_state'), dict) and 'vocab' in w['_extra_state']), None)
+    vocab_file = Path(train_set.cache)/'vocab.json'
+    mine = json.loads(vocab_file.read_text()) if vocab_file.exists() else None
+    if theirs is not None and mine is not None and theirs != mine:
+        a, b = PhoneVocab.from_dict(theirs).symbols, PhoneVocab.from_dict(mine).symbols
+        diff = sorted(set(a) ^ set(b))[:8]
+        raise ValueError(f"--init-from {path}: trained on another phone vocabulary ({len(a)} symbols there, {len(b)} here"
+                         + (f"; differing: {' '.join(diff)})" if diff else "; the same symbols in another order)"))
+    for name, model in task.models.items():
+        w = {k: v for k, v in weights[name].items() if not k.endswith('_extra_state')}   # descriptions stay this cache's
+        here = {k: v for k, v in model.state_dict().items() if not k.endswith('_extra_state')}
+        shapes = [f"{k} {tuple(w[k].shape)} there, {tuple(v.shape)} here" for k, v in here.items() if k in w and w[k].shape != v.shape]
+        absent = sorted(set(here) ^ set(w))
+        if shapes or absent:
+            raise ValueError(f"--init-from {path}: model {name!r} differs: " + '; '.join(shapes[:4] + [f"{k} only on one side" for k in absent[:4]]))
+        model.load_state_dict(w, strict=False)
+    return dict(path=str(path), step=state.get('step'), family=old.get('family'), ema=use_ema)
