@@ -127,20 +127,45 @@ def register_model_families() -> list[str]:
             if e.name != f'ttsbook.{name}': raise                    # the module exists but one of its imports is missing: say so
     return found
 
+def _run_config(path) -> dict:
+    "The `config.json` of a run (the file, or a run folder holding it), checked to name a family."
+    from ttsbook.data import read_json
+    path = Path(path)
+    if path.is_dir(): path = path/'config.json'
+    c = read_json(path, 'run configuration')
+    if not isinstance(c, dict) or 'family' not in c: raise ValueError(f"{path}: not a run's config.json (it names no family)")
+    return c
+
 def train(
     family: str,               # model family: toy, aligner, fastspeech, fastspeech2, hifigan, ... (each model chapter registers its own)
-    data: str = 'cache/slt',   # prepared cache (see `ttsbook prepare`)
-    preset: str = 'tiny',      # size preset: tiny, small or base
+    data: str = None,          # prepared cache (see `ttsbook prepare`); default: the --config file's, else cache/slt
+    preset: str = None,        # size: tiny (tests, seconds), small (CPU, minutes), base (the paper's, GPU); default small
     out: str = None,           # run folder for checkpoints, logs and samples (default: runs/FAMILY-PRESET)
     resume: str = 'auto',      # 'auto' (newest valid checkpoint in out), 'none', or a checkpoint path
+    config: str = None,        # a run's config.json (or run folder): train again with its family, preset, data and settings
+    print_config: store_true = False, # print every resolved setting as JSON and stop, without training
+    init_from: str = None,     # start from this run's or checkpoint's weights (fine-tuning): fresh optimiser, step 0
     overrides: dict = None,    # further `--key value` settings (collected by the dispatcher)
 ):
     "Train a model family on a prepared cache with the book's training loop; resumes by default."
-    from ttsbook.training import train as _train, FAMILIES
+    from ttsbook.training import train as _train, resolve_settings, FAMILIES
     register_model_families()
+    overrides = dict(overrides or {})
+    if config:
+        c = _run_config(config)
+        if family != c['family']: raise ValueError(f"train: {config} is a {c['family']} run, not {family}")
+        preset, data = preset or c.get('preset'), data or c.get('data')
+        overrides = {**(c.get('settings') or {}), **overrides}               # what is typed now wins
+    preset, data = preset or 'small', data or 'cache/slt'
+    resolved = resolve_settings(family, preset, overrides)                  # unknown names refused before any work
+    if print_config:
+        print(json.dumps({**resolved, 'data': data, 'out': out or f'runs/{family}-{preset}'}, indent=1, default=str))
+        return resolved
     out = out or f'runs/{family}-{preset}'
     if family in FAMILIES: _writable_folder(out, 'train: --out')     # before the first step, not at the first checkpoint
-    return _train(family, data, preset=preset, out=out, overrides=overrides or {}, resume=None if resume == 'none' else resume)
+    return _train(family, data, preset=preset, out=out, overrides=overrides, resume=None if resume == 'none' else resume,
+                  init_from=init_from)
+
 
 # %% ../nbs/90_cli.ipynb #al1gn002
 def _device(device: str = 'auto') -> str:
@@ -449,6 +474,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args or args[0] in ('-h', '--help', 'help'): print(_usage()); return 0
     if args[0] == '--version': print(f"ttsbook {__version__}"); return 0
     name, rest = args[0], args[1:]
+    rest = [re.sub(r'^--(\w+(?:-\w+)+)', lambda m: '--' + m[1].replace('-', '_'), a) for a in rest]   # --init-from = --init_from
+    if name == 'train' and '--config' in rest and (not rest or rest[0].startswith('-')):   # `train --config FILE`: the family is in it
+        i = rest.index('--config')
+        try: rest = [_run_config(rest[i + 1])['family'], *rest] if i + 1 < len(rest) else rest
+        except (OSError, ValueError) as e: print(f"ttsbook train: error: {e}", file=sys.stderr); return 1
     if name not in COMMANDS:
         print(f"ttsbook: unknown command {name!r}\n\n{_usage()}", file=sys.stderr); return 2
     fn = COMMANDS[name]
