@@ -14,7 +14,7 @@ from . import __version__
 # %% auto #0
 __all__ = ['AUDIO_SUFFIXES', 'MODEL_MODULES', 'VOCODER_FAMILIES', 'SPEAKING_FAMILIES', 'COMMANDS', 'audio_info', 'corpus',
            'prepare', 'evaluate', 'register_model_families', 'train', 'align', 'load_any_vocoder', 'load_speaker',
-           'synth', 'score', 'demo', 'main']
+           'speak_long', 'synth', 'score', 'demo', 'main']
 
 # %% ../nbs/90_cli.ipynb #c1a0f002
 AUDIO_SUFFIXES = ('.wav', '.flac', '.ogg')          # what soundfile writes with a subtype chosen for us
@@ -221,7 +221,7 @@ def load_any_vocoder(path, audio_config=None, device='cpu'):
 SPEAKING_FAMILIES = {'fastspeech': ('fastspeech', 'load_acoustic_model'), 'fastspeech2': ('fastspeech', 'load_acoustic_model'),
                      'vits': ('vits', 'load_vits'), 'diffusion': ('diffusion', 'load_diffusion')}
 
-def load_speaker(checkpoint) -> tuple[str, object, object]:
+def load_speaker(checkpoint, device: str = 'cpu') -> tuple[str, object, object]:
     "(family, model, its `synthesize`) for a checkpoint or run folder of any family that speaks text."
     import importlib
     from ttsbook.training import read_run_checkpoint
@@ -231,12 +231,36 @@ def load_speaker(checkpoint) -> tuple[str, object, object]:
         raise ValueError(f"{path}: a checkpoint of family {family!r}, which does not speak text; synth takes one of {sorted(SPEAKING_FAMILIES)}")
     module, loader = SPEAKING_FAMILIES[family]
     mod = importlib.import_module(f'ttsbook.{module}')
-    return family, getattr(mod, loader)(path), mod.synthesize
+    return family, getattr(mod, loader)(path, device=device), mod.synthesize
+
+def _read_lines_of(text_file) -> list[str]:
+    "The non-empty lines of a UTF-8 text file, or of standard input for '-'."
+    if text_file == '-': return [l.strip() for l in sys.stdin.read().splitlines() if l.strip()]
+    path = Path(text_file)
+    if not path.is_file(): raise FileNotFoundError(f"synth: --text_file {path}: not found")
+    try: return [l.strip() for l in path.read_text(encoding='utf-8-sig').splitlines() if l.strip()]
+    except UnicodeDecodeError as e: raise ValueError(f"synth: --text_file {path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+
+def speak_long(synthesize, model, text: str, pause: float = 0.25, **kwargs) -> dict:
+    "Speak text of any length: `split_sentences`, one `synthesize` call per sentence, joined with `pause` s of silence."
+    import torch
+    from ttsbook.text import split_sentences
+    parts = [synthesize(model, s, **kwargs) for s in split_sentences(text) or [text]]   # no sentence: the model's own error
+    if len(parts) == 1: return parts[0]
+    sr = parts[0]['sample_rate']
+    gap = torch.zeros(int(round(pause * sr)))
+    audio = torch.cat([x for p in parts for x in (p['audio'].detach().float().cpu().flatten(), gap)][:-1])
+    mel = torch.cat([p['mel'].detach().float().cpu() for p in parts], -1) if all('mel' in p for p in parts) else None
+    return dict(audio=audio, sample_rate=sr, mel=mel, phones=[ph for p in parts for ph in p['phones']], sentences=len(parts))
 
 def synth(
     checkpoint: str = None,     # a checkpoint of `ttsbook train fastspeech2|vits|diffusion`, or its run folder (required)
-    text: str = None,           # what to say (required; up to 1,000 characters)
-    out: str = 'synth.wav',     # wav file to write
+    text: str = None,           # what to say; long text is spoken sentence by sentence
+    text_file: str = None,      # a UTF-8 file ('-': standard input), one utterance per line -> OUT/001.wav, 002.wav...
+    out: str = None,            # wav file to write (default synth.wav); with --text_file, a folder (default synth/)
+    device: str = 'auto',       # auto (cuda when available), cpu, cuda or cuda:N
+    list_speakers: store_true = False, # print the speakers of a multi-speaker model and stop
+    pause: float = 0.25,        # seconds of silence between sentences of a long text
     speed: float = None,        # speaking-rate factor: 2.0 twice as fast (every family)
     speaker: str = None,        # speaker name (or id) of a multi-speaker model
     pitch: float = None,        # FastSpeech 2: F0 factor, 1.06 a semitone up, 0.5 an octave down
@@ -252,20 +276,39 @@ def synth(
     eta: float = None,          # diffusion: DDIM's eta (0: deterministic)
     prompt: str = None,         # diffusion, zero-shot VITS: a wav of the voice to imitate
     seed: int = None,           # VITS, diffusion: random seed of the sampling noise
-    plot: str = None,           # also write the mel spectrogram (with its F0) to this PNG
+    plot: str = None,           # also write the mel spectrogram (with its F0) to this PNG (one utterance only)
     strict: bool_arg = True,    # refuse characters the front end cannot read (emoji, other scripts); false: drop them, warning
 ) -> dict:
     "Speak text with a trained FastSpeech, VITS or diffusion model: --checkpoint CKPT --text '...' --out x.wav (controls: see --help)."
     import time
     if not checkpoint: raise ValueError("synth: --checkpoint is required (a checkpoint of `ttsbook train fastspeech2|vits|diffusion`, or its run folder)")
-    if text is None: raise ValueError("synth: --text is required")
-    if not strict:                                                   # the front end's lenient mode: unreadable characters dropped
-        from ttsbook.text import clean_text
-        text = clean_text(text, strict=False)
+    if not list_speakers:
+        if text is None and text_file is None: raise ValueError("synth: --text or --text_file is required")
+        if text is not None and text_file is not None: raise ValueError("synth: give --text or --text_file, not both")
+        if not 0 <= pause <= 10: raise ValueError(f"synth: --pause must be between 0 and 10 s, got {pause}")
     from ttsbook.audio import save_wav
-    _output_file(out, AUDIO_SUFFIXES, 'synth: --out')                   # before the work: finished audio is never thrown away
-    if plot: _output_file(plot, ('.png', '.pdf', '.svg'), 'synth: --plot')
-    family, model, synthesize = load_speaker(checkpoint)
+    from ttsbook.text import clean_text
+    many = text_file is not None
+    if list_speakers: pass
+    elif many:
+        out = out or 'synth'
+        if Path(out).suffix.lower() in AUDIO_SUFFIXES: raise ValueError(f"synth: with --text_file, --out is a folder for the numbered wavs, not {out}")
+        if plot: raise ValueError("synth: --plot draws one utterance; drop it with --text_file")
+        _writable_folder(out, 'synth: --out')
+        texts = _read_lines_of(text_file)
+        if not texts: raise ValueError(f"synth: --text_file {text_file} has no text (only empty lines)")
+    else:
+        out = out or 'synth.wav'
+        _output_file(out, AUDIO_SUFFIXES, 'synth: --out')                   # before the work: finished audio is never thrown away
+        if plot: _output_file(plot, ('.png', '.pdf', '.svg'), 'synth: --plot')
+        texts = [text]
+    device = _device(device)
+    family, model, synthesize = load_speaker(checkpoint, device)
+    if list_speakers:
+        speakers = dict(getattr(model, 'speakers', None) or {})
+        print('\n'.join(f"{i}\t{name}" for name, i in sorted(speakers.items(), key=lambda kv: kv[1])) if len(speakers) > 1
+              else f"{checkpoint}: a single-speaker {family} model" + (f" (speaker {next(iter(speakers))!r})" if speakers else ''))
+        return speakers
     given = {k: v for k, v in dict(speed=speed, pitch=pitch, energy=energy, vocoder=vocoder, griffin_lim_iters=griffin_lim_iters,
                                    noise_scale=noise_scale, noise_scale_w=noise_scale_w, sdp_ratio=sdp_ratio, steps=steps, sampler=sampler,
                                    cond_scale=cond_scale, eta=eta, prompt=prompt, seed=seed).items() if v is not None}
@@ -282,21 +325,36 @@ def synth(
     if foreign: raise ValueError(f"synth: {', '.join('--' + k for k in foreign)} not a control of a {family} model; it takes "
                                  f"{', '.join('--' + k for k in offered)}")
     if vocoder:
-        given['vocoder'] = load_any_vocoder(vocoder, audio_config=model.audio_config, device=next(model.parameters()).device)[0]
+        given['vocoder'] = load_any_vocoder(vocoder, audio_config=model.audio_config, device=device)[0]
     sid = int(speaker) if speaker and speaker.isdigit() else speaker
-    t0 = time.perf_counter()
-    r = synthesize(model, text, speaker=sid, **given)
-    seconds = time.perf_counter() - t0
-    save_wav(out, r['audio'].clamp(-1, 1), r['sample_rate'])
     voc = 'its own decoder' if family == 'vits' else f'vocoder {vocoder}' if vocoder else 'Griffin-Lim vocoder'
-    print(f"wrote {out}: {len(r['audio']) / r['sample_rate']:.2f} s at {r['sample_rate']} Hz, {len(r['phones'])} phones "
-          f"({family}, {voc}, {seconds:.2f} s to synthesise)")
+    written, failed, r = [], [], None
+    for i, line in enumerate(texts, 1):
+        target = Path(out)/f'{i:03d}.wav' if many else Path(out)
+        try:
+            if not strict: line = clean_text(line, strict=False)      # the front end's lenient mode: unreadable characters dropped
+            t0 = time.perf_counter()
+            r = speak_long(synthesize, model, line, pause, speaker=sid, **given)
+            seconds = time.perf_counter() - t0
+        except ValueError as e:
+            if not many: raise
+            failed.append(i); print(f"line {i} skipped: {' '.join(str(e).split())}", file=sys.stderr); continue
+        save_wav(target, r['audio'].detach().float().cpu().clamp(-1, 1), r['sample_rate'])
+        written.append((target.name, line))
+        parts = f", {r['sentences']} sentences" if r.get('sentences') else ''
+        print(f"wrote {target}: {len(r['audio']) / r['sample_rate']:.2f} s at {r['sample_rate']} Hz, {len(r['phones'])} phones{parts} "
+              f"({family}, {voc}, {seconds:.2f} s to synthesise)")
+    if many:
+        (Path(out)/'index.tsv').write_text('file\ttext\n' + ''.join(f"{f}\t{t}\n" for f, t in written), encoding='utf-8')
+        print(f"{len(written)} of {len(texts)} lines spoken into {out}/ (index.tsv lists them)" + (f"; skipped lines {failed}" if failed else ''))
+        if not written: raise ValueError(f"synth: no line of {text_file} could be spoken")
+        return dict(written=[f for f, _ in written], skipped=failed)
     if plot:
         import matplotlib; matplotlib.use('Agg')
         from matplotlib.figure import Figure
         from ttsbook.audio import plot_spectrogram, pitch as f0_of
         fig = Figure(figsize=(10, 3.2), layout='constrained')
-        plot_spectrogram(r['mel'], model.audio_config, f0=f0_of(r['audio'], model.audio_config), ax=fig.subplots(), title=text[:80])
+        plot_spectrogram(r['mel'], model.audio_config, f0=f0_of(r['audio'].detach().float().cpu(), model.audio_config), ax=fig.subplots(), title=text[:80])
         fig.savefig(plot, dpi=100)
         print(f"wrote {plot}")
     return r
