@@ -16,6 +16,7 @@ py_versions = ['3.10', '3.11', '3.12', '3.13']
 
 def reqs(key): return shlex.split(cfg.get(key, ''))
 
+extras = {k: reqs(f'{k}_requirements') for k in ('eval', 'book', 'bert', 'onnx')}   # pip install "ttsbook[eval]"...
 readme = Path(__file__).parent/'README.md'
 setuptools.setup(
     name=cfg['lib_name'],
@@ -35,7 +36,8 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
     include_package_data=True,
     install_requires=reqs('requirements'),
-    extras_require={'dev': reqs('dev_requirements'), 'bert': reqs('bert_requirements'), 'onnx': reqs('onnx_requirements')},
+    extras_require={**extras, 'all': sorted({r for v in extras.values() for r in v}),
+                    'dev': sorted({r for v in extras.values() for r in v} | set(reqs('dev_requirements')))},
     python_requires='>=' + min_python,
     zip_safe=False,
     entry_points={'console_scripts': reqs('console_scripts'),

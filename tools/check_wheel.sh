@@ -160,6 +160,66 @@ print(f'all {len(core)} Requires-Dist of the wheel are satisfied ({len(reqs) - l
 EOF
 )"; then ok "(c) $msg"; else bad "(c) $(echo "$msg" | tail -n 5)"; fi
 
+# ---- (e) `pip install ttsbook` without extras: every module imports and the command runs with the extras' packages absent
+if msg="$(cd "$TMP/cwd" && "$VPY" - 2>&1 <<'EOF'
+import subprocess, sys
+EXTRAS = ('pysptk', 'pocketsphinx', 'jiwer', 'IPython', 'ipywidgets', 'jupyterlab', 'nbdev', 'execnb', 'onnx', 'onnxruntime',
+          'onnxscript', 'transformers')
+blocker = f"""
+import importlib.abc, sys
+class _NoExtras(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in {EXTRAS!r}: raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+sys.meta_path.insert(0, _NoExtras())
+"""
+code = blocker + """
+import importlib, pkgutil, ttsbook
+mods = [m.name for m in pkgutil.walk_packages(ttsbook.__path__, 'ttsbook.')]
+for m in mods: importlib.import_module(m)
+from ttsbook.cli import main
+assert main(['--help']) == 0
+print(len(mods))
+"""
+r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+if r.returncode: sys.exit(f'with the extras absent: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.stdout[-300:]}')
+n = r.stdout.strip().splitlines()[-1]
+code = blocker + """
+import sys, ttsbook.cli as c
+from ttsbook.metrics import word_error_rate
+def needs_eval(): "Stand-in command that needs [eval]."; return word_error_rate('a', 'a')
+c.COMMANDS['needs-eval'] = needs_eval
+sys.exit(c.main(['needs-eval']))
+"""
+open('needs_eval.py', 'w').write(code)                                 # a file: the parser reads the function's source
+r = subprocess.run([sys.executable, 'needs_eval.py'], capture_output=True, text=True)
+if r.returncode != 1 or 'pip install "ttsbook[eval]"' not in r.stderr:
+    sys.exit(f'a missing extra should end with one line naming it, got rc {r.returncode}: {r.stderr[-300:]}')
+print(f'with the extras blocked, all {n} modules import, `ttsbook --help` runs, and a command needing [eval] says so in one line')
+EOF
+)"; then ok "(e) $msg"; else bad "(e) $(echo "$msg" | tail -n 5)"; fi
+
+# ---- (f) the [all] extra is declared and satisfied here (the dev install is a superset of it)
+if msg="$(cd "$TMP/cwd" && "$VPY" - "$WHEEL" 2>&1 <<'EOF'
+import email, importlib.metadata as md, sys, zipfile
+try: from packaging.requirements import Requirement
+except ImportError: from pip._vendor.packaging.requirements import Requirement
+z = zipfile.ZipFile(sys.argv[1])
+meta = email.message_from_bytes(z.read(next(n for n in z.namelist() if n.endswith('.dist-info/METADATA'))))
+extras = meta.get_all('Provides-Extra') or []
+missing = [e for e in ('eval', 'book', 'bert', 'onnx', 'all') if e not in extras]
+if missing: sys.exit(f'the wheel does not provide the extras {missing} (it has {extras})')
+reqs = [Requirement(r) for r in meta.get_all('Requires-Dist') or []]
+full = [r for r in reqs if r.marker is not None and r.marker.evaluate({'extra': 'all'})]
+problems = []
+for r in full:
+    try: v = md.version(r.name)
+    except md.PackageNotFoundError: problems.append(f'{r} (not installed)'); continue
+    if not r.specifier.contains(v, prereleases=True): problems.append(f'{r} (found {v})')
+if problems: sys.exit('ttsbook[all] unsatisfied: ' + '; '.join(problems))
+print(f'extras {", ".join(extras)} declared; all {len(full)} requirements of ttsbook[all] are satisfied')
+EOF
+)"; then ok "(f) $msg"; else bad "(f) $(echo "$msg" | tail -n 5)"; fi
+
 if [ "$FAILED" -gt 0 ]; then
     echo "check_wheel: $FAILED check(s) failed ($((SECONDS-START)) s)" >&2; exit 1
 fi

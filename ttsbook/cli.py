@@ -12,9 +12,9 @@ from fastcore.script import anno_parser, store_true, bool_arg
 from . import __version__
 
 # %% auto #0
-__all__ = ['AUDIO_SUFFIXES', 'MODEL_MODULES', 'VOCODER_FAMILIES', 'SPEAKING_FAMILIES', 'COMMANDS', 'audio_info', 'corpus',
-           'prepare', 'evaluate', 'register_model_families', 'train', 'align', 'load_any_vocoder', 'load_speaker',
-           'speak_long', 'synth', 'score', 'demo', 'main']
+__all__ = ['AUDIO_SUFFIXES', 'MODEL_MODULES', 'VOCODER_FAMILIES', 'SPEAKING_FAMILIES', 'COMMANDS', 'OPTIONAL_PACKAGES',
+           'audio_info', 'corpus', 'prepare', 'evaluate', 'register_model_families', 'train', 'align',
+           'load_any_vocoder', 'load_speaker', 'speak_long', 'synth', 'score', 'demo', 'main']
 
 # %% ../nbs/90_cli.ipynb #c1a0f002
 AUDIO_SUFFIXES = ('.wav', '.flac', '.ogg')          # what soundfile writes with a subtype chosen for us
@@ -506,6 +506,9 @@ def demo(
 COMMANDS = {'audio-info': audio_info, 'corpus': corpus, 'prepare': prepare, 'align': align, 'train': train, 'synth': synth, 'eval': evaluate, 'score': score,
             'demo': demo}
 
+OPTIONAL_PACKAGES = {'eval': ('pysptk', 'pocketsphinx', 'jiwer'), 'book': ('IPython', 'ipywidgets', 'nbdev'),
+                     'onnx': ('onnx', 'onnxruntime', 'onnxscript'), 'bert': ('transformers',)}   # settings.ini's extras
+
 def _usage() -> str:
     width = max(map(len, COMMANDS))
     lines = [f"  {name:<{width}}  {fn.__doc__.splitlines()[0]}" for name, fn in COMMANDS.items()]
@@ -554,6 +557,12 @@ def main(argv: list[str] | None = None) -> int:
         if debug: raise
         why = f"{e.strerror}: {e.filename}" if isinstance(e, OSError) and e.strerror and e.filename else str(e)
         print(f"ttsbook {name}: error: " + ' '.join(why.split()), file=sys.stderr); return 1
+    except ImportError as e:                                          # an optional package (an extra) is not installed
+        if debug or not e.name: raise
+        top = e.name.split('.')[0]
+        extra = next((k for k, mods in OPTIONAL_PACKAGES.items() if top in mods), None)
+        hint = f'pip install "ttsbook[{extra}]"' if extra else f'pip install {top}'
+        print(f"ttsbook {name}: error: this needs the optional package {top!r}: {hint}", file=sys.stderr); return 1
     except KeyboardInterrupt as e:                                    # training saves a checkpoint first and says at which step
         if debug: raise
         print(f"ttsbook {name}: {str(e) or 'interrupted'}", file=sys.stderr); return 128 + getattr(e, 'signal', 2)
