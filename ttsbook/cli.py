@@ -12,9 +12,10 @@ from fastcore.script import anno_parser, store_true, bool_arg
 from . import __version__
 
 # %% auto #0
-__all__ = ['AUDIO_SUFFIXES', 'MODEL_MODULES', 'VOCODER_FAMILIES', 'SPEAKING_FAMILIES', 'COMMANDS', 'OPTIONAL_PACKAGES',
-           'audio_info', 'corpus', 'prepare', 'evaluate', 'register_model_families', 'train', 'align',
-           'load_any_vocoder', 'load_speaker', 'speak_long', 'synth', 'score', 'demo', 'main']
+__all__ = ['AUDIO_SUFFIXES', 'MODEL_MODULES', 'VOCODER_FAMILIES', 'SPEAKING_FAMILIES', 'MAX_SERVE_CHARS', 'COMMANDS',
+           'OPTIONAL_PACKAGES', 'audio_info', 'corpus', 'prepare', 'evaluate', 'register_model_families', 'train',
+           'align', 'load_any_vocoder', 'load_speaker', 'speak_long', 'synth', 'score', 'demo', 'make_server', 'serve',
+           'main']
 
 # %% ../nbs/90_cli.ipynb #c1a0f002
 AUDIO_SUFFIXES = ('.wav', '.flac', '.ogg')          # what soundfile writes with a subtype chosen for us
@@ -502,9 +503,81 @@ def demo(
     from ttsbook.fastspeech import run_demo
     return run_demo(out, work, n_utterances=n, preset=preset, max_steps=max_steps, vocoder=None if vocoder == 'none' else vocoder, asr=asr, workers=workers, threads=threads or None)
 
+# %% ../nbs/90_cli.ipynb #srv00002
+_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ttsbook: {name}</title>
+<style>body{{font-family:sans-serif;max-width:44em;margin:2em auto}}textarea{{width:100%;height:6em}}</style></head>
+<body><h1>ttsbook</h1><p>{name}</p>
+<form id="f"><textarea id="t">The quick brown fox jumps over the lazy dog.</textarea><br>
+speed <input id="s" type="number" value="1.0" min="0.25" max="4" step="0.05"> <button>Speak</button></form>
+<p id="m"></p><audio id="a" controls></audio>
+<script>
+document.getElementById('f').onsubmit = async (e) => {{
+  e.preventDefault(); const m = document.getElementById('m'); m.textContent = 'speaking...';
+  const q = new URLSearchParams({{text: document.getElementById('t').value, speed: document.getElementById('s').value}});
+  const r = await fetch('speak?' + q);
+  if (!r.ok) {{ m.textContent = await r.text(); return; }}
+  document.getElementById('a').src = URL.createObjectURL(await r.blob()); document.getElementById('a').play(); m.textContent = '';
+}};
+</script></body></html>"""
+MAX_SERVE_CHARS = 5000         # one request: about five minutes of speech, spoken sentence by sentence
+
+def make_server(checkpoint, vocoder: str = None, port: int = 8000, device: str = 'auto', say=print):
+    "An HTTP server on 127.0.0.1:`port` (0: any free port) speaking with a trained model; call `serve_forever()` on it."
+    import io, threading
+    from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
+    from urllib.parse import urlparse, parse_qs
+    import soundfile as sf
+    family, model, synthesize = load_speaker(checkpoint, _device(device))
+    kwargs = {}
+    if vocoder: kwargs['vocoder'] = load_any_vocoder(vocoder, model.audio_config, next(model.parameters()).device)[0]
+    speed_name = 'speed' if 'speed' in inspect.signature(synthesize).parameters else 'length_scale'
+    name = f"{family} model {checkpoint}" + (f" with vocoder {vocoder}" if vocoder else '')
+    page, lock = _PAGE.format(name=name).encode(), threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _send(self, code: int, body: bytes, kind: str):
+            self.send_response(code); self.send_header('Content-Type', kind); self.send_header('Content-Length', str(len(body)))
+            self.end_headers(); self.wfile.write(body)
+        def log_message(self, fmt, *args): say(f"{self.address_string()} {fmt % args}")
+        def do_GET(self):
+            url = urlparse(self.path)
+            if url.path == '/': return self._send(200, page, 'text/html; charset=utf-8')
+            if url.path == '/info':
+                info = dict(family=family, checkpoint=str(checkpoint), vocoder=vocoder, sample_rate=model.audio_config.sample_rate)
+                return self._send(200, json.dumps(info).encode(), 'application/json')
+            if url.path != '/speak': return self._send(404, b'not found: try / or /speak?text=...', 'text/plain')
+            q = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            text = q.get('text', '')
+            if len(text) > MAX_SERVE_CHARS: return self._send(413, f'text over {MAX_SERVE_CHARS} characters'.encode(), 'text/plain')
+            try:
+                speed = float(q.get('speed', 1.0))
+                if not 0.25 <= speed <= 4: raise ValueError(f"speed must be between 0.25 and 4, got {speed}")
+                with lock:
+                    r = speak_long(synthesize, model, text, **kwargs, **{speed_name: speed if speed_name == 'speed' else 1 / speed})
+            except ValueError as e: return self._send(400, ' '.join(str(e).split()).encode(), 'text/plain; charset=utf-8')
+            buf = io.BytesIO()
+            sf.write(buf, r['audio'].detach().float().cpu().clamp(-1, 1).numpy(), r['sample_rate'], format='WAV', subtype='PCM_16')
+            self._send(200, buf.getvalue(), 'audio/wav')
+
+    return ThreadingHTTPServer(('127.0.0.1', port), Handler)
+
+def serve(
+    checkpoint: str,            # a run or checkpoint that speaks (fastspeech2, vits, diffusion)
+    vocoder: str = None,        # FastSpeech, diffusion: a vocoder run or export (else Griffin-Lim)
+    port: int = 8000,           # port on 127.0.0.1 (this machine only)
+    device: str = 'auto',       # auto (cuda when available), cpu, cuda
+):
+    "Speak text in the browser: a one-page form on http://127.0.0.1:PORT/ (this machine only)."
+    if not 0 <= port <= 65535: raise ValueError(f"serve: --port must be in 0..65535, got {port}")
+    server = make_server(checkpoint, vocoder, port, device)
+    print(f"serving {checkpoint} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
+    try: server.serve_forever()
+    except KeyboardInterrupt: pass
+    finally: server.server_close()
+
 # %% ../nbs/90_cli.ipynb #7348341d
 COMMANDS = {'audio-info': audio_info, 'corpus': corpus, 'prepare': prepare, 'align': align, 'train': train, 'synth': synth, 'eval': evaluate, 'score': score,
-            'demo': demo}
+            'serve': serve, 'demo': demo}
 
 OPTIONAL_PACKAGES = {'eval': ('pysptk', 'pocketsphinx', 'jiwer'), 'book': ('IPython', 'ipywidgets', 'nbdev'),
                      'onnx': ('onnx', 'onnxruntime', 'onnxscript'), 'bert': ('transformers',)}   # settings.ini's extras
