@@ -286,6 +286,7 @@ def _noisy(log_p: torch.Tensor, phone_lens, mel_lens, noise_scale: float, genera
 
 # %% ../nbs/15_alignment.ipynb #1d304d80
 _MAS_IMPLS = {'numba': mas_numba, 'torch': mas_torch}
+if triton is not None: _MAS_IMPLS['triton'] = mas_triton      # CUDA tensors then take the one-program-per-item kernel
 
 def monotonic_alignment_search(log_p: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Tensor, noise_scale: float = 0.0,
                                generator: torch.Generator | None = None, impl: str = 'auto') -> torch.Tensor:
