@@ -664,7 +664,10 @@ register_family('diffusion', diffusion_task, DIFFUSION_FAMILY_PRESETS)
 
 # %% ../nbs/40_diffusion.ipynb #8adc9859
 def load_diffusion(path, device='cpu', use_ema: bool = True) -> DiffusionTTS:
-    "A trained DiffusionTTS in eval mode from a training checkpoint (EMA weights when present) or a run folder (its newest checkpoint)."
+    "A trained DiffusionTTS in eval mode from a training checkpoint (EMA weights when present), a run folder (its newest checkpoint) or a voice folder."
+    if (Path(path)/'model.safetensors').is_file():                   # a voice folder (chapter 85's export_voice):
+        from ttsbook.export import load_voice                        # a later chapter, imported only when one is given
+        return load_voice(path, device, family='diffusion')
     path, state = read_run_checkpoint(path)
     weights = trained_weights(state, 'model', use_ema)
     if not isinstance(weights, dict) or (weights.get('_extra_state') or {}).get('format') != MODEL_FORMAT:

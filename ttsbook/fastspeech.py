@@ -398,7 +398,10 @@ register_family('fastspeech2', fastspeech_task, family_presets(2))
 
 # %% ../nbs/20_fastspeech.ipynb #cea92f44
 def load_acoustic_model(path, device='cpu', use_ema: bool = True) -> FastSpeech:
-    "A trained FastSpeech model in eval mode from a training checkpoint (EMA weights when present) or a run folder (its newest checkpoint)."
+    "A trained FastSpeech model in eval mode from a training checkpoint (EMA weights when present), a run folder (its newest checkpoint) or a voice folder."
+    if (Path(path)/'model.safetensors').is_file():                   # a voice folder (chapter 85's export_voice):
+        from ttsbook.export import load_voice                        # a later chapter, imported only when one is given
+        return load_voice(path, device, family=('fastspeech', 'fastspeech2'))
     path, state = read_run_checkpoint(path)
     weights = trained_weights(state, 'model', use_ema)
     if not isinstance(weights, dict) or (weights.get('_extra_state') or {}).get('format') != MODEL_FORMAT:

@@ -853,8 +853,11 @@ register_family('vits', vits_task, VITS_TRAIN_PRESETS)
 
 # %% ../nbs/30_vits.ipynb #c187a0bf
 def load_vits(path, device='cpu', use_ema: bool = True) -> VITS:
-    "A trained VITS in eval mode (weight norm folded) from a `vits` training checkpoint (EMA weights when kept) or a run folder (its newest checkpoint)."
+    "A trained VITS in eval mode (weight norm folded) from a `vits` training checkpoint (EMA weights when kept), a run folder (its newest checkpoint) or a voice folder."
     from ttsbook.hifigan import remove_weight_norm
+    if (Path(path)/'model.safetensors').is_file():                   # a voice folder (chapter 85's export_voice):
+        from ttsbook.export import load_voice                        # a later chapter, imported only when one is given
+        return load_voice(path, device, family='vits')
     path, state = read_run_checkpoint(path)
     weights = trained_weights(state, 'generator', use_ema)
     if not isinstance(weights, dict) or (weights.get('_extra_state') or {}).get('format') != MODEL_FORMAT:

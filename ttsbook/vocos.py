@@ -305,11 +305,15 @@ def _is_safetensors(path: Path) -> bool:
     return len(head) == 9 and head[8:9] == b'{'                        # an 8-byte header size, then JSON
 
 def load_vocoder(path, audio_config: AudioConfig | None = None, device='cpu'):
-    "(generator in eval mode, its AudioConfig) from a HiFi-GAN or Vocos checkpoint, run folder or slim file; checks `audio_config`."
+    "(generator in eval mode, its AudioConfig) from a HiFi-GAN or Vocos checkpoint, run folder, slim file or voice folder; checks `audio_config`."
     from ttsbook import hifigan
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"vocoder not found: {path}")
-    if _is_safetensors(path):
+    if (path/'model.safetensors').is_file():                          # a voice folder (chapter 85's export_voice):
+        from ttsbook.export import load_voice                         # a later chapter, imported only when one is given
+        G = load_voice(path, family=('hifigan', 'vocos'))
+        voc_audio, weights, gin = G.audio_config, None, G.gin_channels
+    elif _is_safetensors(path):
         meta, weights = _read_export(path)
         if meta.get('format') != VOCOS_FORMAT: return hifigan.load_vocoder(path, audio_config, device)
         gen_cfg = VocosConfig.from_dict(json.loads(meta['generator']))
@@ -328,8 +332,9 @@ def load_vocoder(path, audio_config: AudioConfig | None = None, device='cpu'):
         try: audio_config.check_compatible(voc_audio, 'vocoder')
         except ValueError as e:
             raise ValueError(f"{path}: the vocoder was trained for {voc_audio}, but the mels come with {audio_config}: {e}") from None
-    G = VocosGenerator(gen_cfg, voc_audio, gin)
-    G.load_state_dict(weights)
+    if weights is not None:                                           # a voice folder's generator is built already
+        G = VocosGenerator(gen_cfg, voc_audio, gin)
+        G.load_state_dict(weights)
     return G.eval().to(device), voc_audio
 
 def save_vocoder(generator: VocosGenerator, path) -> Path:
