@@ -15,7 +15,7 @@ from . import __version__
 __all__ = ['AUDIO_SUFFIXES', 'MODEL_MODULES', 'VOCODER_FAMILIES', 'SPEAKING_FAMILIES', 'MAX_SERVE_CHARS', 'COMMANDS',
            'OPTIONAL_PACKAGES', 'audio_info', 'corpus', 'prepare', 'evaluate', 'register_model_families', 'train',
            'align', 'load_any_vocoder', 'load_speaker', 'speak_long', 'synth', 'score', 'demo', 'make_server', 'serve',
-           'main']
+           'export', 'main']
 
 # %% ../nbs/90_cli.ipynb #c1a0f002
 AUDIO_SUFFIXES = ('.wav', '.flac', '.ogg')          # what soundfile writes with a subtype chosen for us
@@ -226,8 +226,11 @@ def load_speaker(checkpoint, device: str = 'cpu') -> tuple[str, object, object]:
     "(family, model, its `synthesize`) for a checkpoint or run folder of any family that speaks text."
     import importlib
     from ttsbook.training import read_run_checkpoint
-    path, state = read_run_checkpoint(checkpoint)
-    family = (state.get('config') or {}).get('family')
+    from ttsbook.export import is_voice, voice_config
+    if is_voice(checkpoint): path, family = Path(checkpoint), voice_config(checkpoint)['family']   # `ttsbook export` folder
+    else:
+        path, state = read_run_checkpoint(checkpoint)
+        family = (state.get('config') or {}).get('family')
     if family not in SPEAKING_FAMILIES:
         raise ValueError(f"{path}: a checkpoint of family {family!r}, which does not speak text; synth takes one of {sorted(SPEAKING_FAMILIES)}")
     module, loader = SPEAKING_FAMILIES[family]
@@ -254,8 +257,17 @@ def speak_long(synthesize, model, text: str, pause: float = 0.25, **kwargs) -> d
     mel = torch.cat([p['mel'].detach().float().cpu() for p in parts], -1) if all('mel' in p for p in parts) else None
     return dict(audio=audio, sample_rate=sr, mel=mel, phones=[ph for p in parts for ph in p['phones']], sentences=len(parts))
 
+def _onnx_synthesize(model, text: str, speaker=None, speed: float = 1.0, pitch: float = 1.0, energy: float = 1.0,
+                     noise_scale: float = 0.667, seed: int = None, griffin_lim_iters: int = 32) -> dict:
+    "`OnnxVoice.synthesize` with synth's signature and torch tensors out (FastSpeech: no noise; VITS: no pitch, energy)."
+    import torch
+    kw = dict(noise_scale=noise_scale, seed=seed) if model.family == 'vits' else dict(pitch=pitch, energy=energy, griffin_lim_iters=griffin_lim_iters)
+    r = model.synthesize(text, speaker=speaker, speed=speed, **kw)
+    return {**r, 'audio': torch.from_numpy(r['audio']), 'mel': torch.from_numpy(r['mel'])}
+
 def synth(
-    checkpoint: str = None,     # a checkpoint of `ttsbook train fastspeech2|vits|diffusion`, or its run folder (required)
+    checkpoint: str = None,     # a checkpoint of `ttsbook train fastspeech2|vits|diffusion`, its run folder, or an export (required)
+    onnx: str = None,           # instead: an `export --onnx` folder, spoken by onnxruntime (--vocoder then an ONNX vocoder folder)
     text: str = None,           # what to say; long text is spoken sentence by sentence
     text_file: str = None,      # a UTF-8 file ('-': standard input), one utterance per line -> OUT/001.wav, 002.wav...
     out: str = None,            # wav file to write (default synth.wav); with --text_file, a folder (default synth/)
@@ -282,7 +294,8 @@ def synth(
 ) -> dict:
     "Speak text with a trained FastSpeech, VITS or diffusion model: --checkpoint CKPT --text '...' --out x.wav (controls: see --help)."
     import time
-    if not checkpoint: raise ValueError("synth: --checkpoint is required (a checkpoint of `ttsbook train fastspeech2|vits|diffusion`, or its run folder)")
+    if checkpoint and onnx: raise ValueError("synth: give --checkpoint or --onnx, not both")
+    if not checkpoint and not onnx: raise ValueError("synth: --checkpoint is required (a checkpoint of `ttsbook train fastspeech2|vits|diffusion`, or its run folder)")
     if not list_speakers:
         if text is None and text_file is None: raise ValueError("synth: --text or --text_file is required")
         if text is not None and text_file is not None: raise ValueError("synth: give --text or --text_file, not both")
@@ -304,7 +317,12 @@ def synth(
         if plot: _output_file(plot, ('.png', '.pdf', '.svg'), 'synth: --plot')
         texts = [text]
     device = _device(device)
-    family, model, synthesize = load_speaker(checkpoint, device)
+    if onnx:                                                         # onnxruntime on the CPU: chapter 85's graphs
+        from ttsbook.export import OnnxVoice
+        model = OnnxVoice(onnx, vocoder=vocoder)
+        if model.family not in SPEAKING_FAMILIES: raise ValueError(f"synth: {onnx} holds a {model.family} model, which does not speak text")
+        family, synthesize, checkpoint, vocoder = model.family, _onnx_synthesize, onnx, None
+    else: family, model, synthesize = load_speaker(checkpoint, device)
     if list_speakers:
         speakers = dict(getattr(model, 'speakers', None) or {})
         print('\n'.join(f"{i}\t{name}" for name, i in sorted(speakers.items(), key=lambda kv: kv[1])) if len(speakers) > 1
@@ -328,7 +346,8 @@ def synth(
     if vocoder:
         given['vocoder'] = load_any_vocoder(vocoder, audio_config=model.audio_config, device=device)[0]
     sid = int(speaker) if speaker and speaker.isdigit() else speaker
-    voc = 'its own decoder' if family == 'vits' else f'vocoder {vocoder}' if vocoder else 'Griffin-Lim vocoder'
+    voc = ('its own decoder' if family == 'vits' else f'vocoder {vocoder}' if vocoder else
+           f'vocoder {model.vocoder.folder}' if onnx and model.vocoder else 'Griffin-Lim vocoder') + (', onnxruntime' if onnx else '')
     written, failed, r = [], [], None
     for i, line in enumerate(texts, 1):
         target = Path(out)/f'{i:03d}.wav' if many else Path(out)
@@ -373,6 +392,11 @@ def _describe_run(path) -> dict:
     "family, preset, step, data cache and a label ('hifigan small, step 500') of a run or export."
     if _is_export(path):
         return dict(family=None, preset=None, step=None, data=None, label=Path(path).name)
+    from ttsbook.export import is_voice, voice_config
+    if is_voice(path):                                                # a `ttsbook export` folder: its source is recorded
+        c = voice_config(path); step = (c.get('source') or {}).get('step')
+        return dict(family=c['family'], preset=None, step=step, data=None, checkpoint=str(path),
+                    label=f"{c['family']} voice {Path(path).name}" + (f", step {step}" if step is not None else ''))
     from ttsbook.training import read_run_checkpoint
     ckpt, state = read_run_checkpoint(path)
     config = state.get('config') or {}
@@ -575,8 +599,26 @@ def serve(
     except KeyboardInterrupt: pass
     finally: server.server_close()
 
+# %% ../nbs/90_cli.ipynb #exp00002
+def export(
+    run: str,                   # a run folder or checkpoint of fastspeech, fastspeech2, vits, diffusion, hifigan or vocos
+    out: str = None,            # the folder to write (default: RUN-voice, or RUN-onnx with --onnx)
+    onnx: store_true = False,   # ONNX graphs for onnxruntime (FastSpeech 1/2, VITS, HiFi-GAN, Vocos) instead of safetensors
+    raw: store_true = False,    # the trained weights instead of their EMA average
+) -> Path:
+    "Write a run as a slim voice folder (safetensors + config.json, no optimiser, no pickle) or as ONNX graphs."
+    from ttsbook.export import export_voice, export_onnx
+    src = Path(run)
+    if not src.exists(): raise FileNotFoundError(f"export: {run}: not found")
+    out = Path(out) if out else src.with_name(f"{src.stem if src.is_file() else src.name}-{'onnx' if onnx else 'voice'}")
+    _writable_folder(out, 'export: --out')
+    path = export_onnx(run, out, use_ema=not raw) if onnx else export_voice(run, out, use_ema=not raw)
+    files = sorted(p for p in Path(path).iterdir() if p.is_file())
+    print(f"wrote {path}/: " + ', '.join(f"{p.name} ({p.stat().st_size / 1e6:.1f} MB)" for p in files))
+    return Path(path)
+
 # %% ../nbs/90_cli.ipynb #7348341d
-COMMANDS = {'audio-info': audio_info, 'corpus': corpus, 'prepare': prepare, 'align': align, 'train': train, 'synth': synth, 'eval': evaluate, 'score': score,
+COMMANDS = {'audio-info': audio_info, 'corpus': corpus, 'prepare': prepare, 'align': align, 'train': train, 'synth': synth, 'eval': evaluate, 'score': score, 'export': export,
             'serve': serve, 'demo': demo}
 
 OPTIONAL_PACKAGES = {'eval': ('pysptk', 'pocketsphinx', 'jiwer'), 'book': ('IPython', 'ipywidgets', 'nbdev'),
