@@ -26,7 +26,7 @@ __all__ = ['MAX_PHONE_FRAMES', 'MAX_FRAMES', 'ALIGNER_PRESETS', 'durations_to_pa
            'check_control', 'limit_durations', 'length_regulate', 'mas_reference', 'mas_numba', 'mas_torch',
            'mas_triton', 'monotonic_alignment_search', 'beta_binomial_prior', 'AlignerConfig', 'LearnedAligner',
            'forward_sum_loss', 'bin_loss', 'extract_durations', 'AlignerTask', 'alignment_error', 'load_aligner',
-           'check_aligner_fits', 'align_cache']
+           'check_aligner_fits', 'align_cache', 'matched_ends', 'cache_alignment_error']
 
 # %% ../nbs/15_alignment.ipynb #280df5ca
 def durations_to_path(durations: torch.Tensor, n_frames: int | None = None) -> torch.Tensor:
@@ -572,3 +572,36 @@ def align_cache(aligner: LearnedAligner, cache, out, batch_size: int = 16, devic
         summary.update(alignment_error(pad(found), pad(reference), torch.tensor(lens), ds.audio_config.frame_rate))
     (out/'alignment.json').write_text(json.dumps({**summary, 'aligner': vars(aligner.cfg), 'source': str(cache)}, indent=1))
     return summary
+
+# %% ../nbs/15_alignment.ipynb #cae00002
+def matched_ends(phones: list, durations: torch.Tensor, ref_phones: list, ref_durations: torch.Tensor, skip) -> tuple | None:
+    "End frames of the tokens two sequences share, `(ends, ref_ends)`, tokens `skip` only in the reference passed over; None if they differ otherwise."
+    ends, ref_ends = durations.cumsum(0).tolist(), ref_durations.cumsum(0).tolist()
+    j, pairs = 0, []
+    for i, p in enumerate(phones):
+        while j < len(ref_phones) and ref_phones[j] != p and ref_phones[j] == skip: j += 1
+        if j >= len(ref_phones) or ref_phones[j] != p: return None
+        pairs.append((ends[i], ref_ends[j])); j += 1
+    if any(p != skip for p in ref_phones[j:]): return None
+    return [a for a, _ in pairs], [b for _, b in pairs]
+
+def cache_alignment_error(cache, reference, tolerance: float = 0.020) -> dict:
+    "Boundary error of the durations in `cache` against those of `reference` (same ids), per split and overall; extra silences of the reference skipped."
+    cache, reference = Path(cache), Path(reference)
+    cfg = AudioConfig.from_dict(json.loads((reference/'audio_config.json').read_text()))
+    sil = PhoneVocab.from_dict(json.loads((reference/'vocab.json').read_text())).encode(['<sil>'])[0]
+    ref_rows = {r['id']: r for r in read_manifest(reference/'manifest.jsonl')}
+    found, skipped = {}, []
+    for r in read_manifest(cache/'manifest.jsonl'):
+        if r['id'] not in ref_rows: continue
+        a, b = (torch.load(c/'items'/f"{r['id']}.pt", weights_only=True) for c in (cache, reference))
+        if 'durations' not in a or 'durations' not in b: raise ValueError(f"cache_alignment_error: item {r['id']} lacks durations in one cache")
+        m = matched_ends(a['phones'].tolist(), a['durations'], b['phones'].tolist(), b['durations'], sil)
+        if m is None: skipped.append(r['id']); continue
+        ends, ref_ends = (np.array(x[:-1]) / cfg.frame_rate for x in m)   # the last end is the utterance's end
+        for split in ('all', r.get('split', 'train')):
+            e, f = found.setdefault(split, ([], [])); e.append(ends); f.append(ref_ends)
+    if not found: raise ValueError(f"cache_alignment_error: no utterance of {cache} could be compared with {reference}")
+    out = {k: {**boundary_error(np.concatenate(e), np.concatenate(f), tolerance), 'n_boundaries': int(sum(map(len, e))), 'utterances': len(e)}
+           for k, (e, f) in found.items()}
+    return {**out, 'skipped': skipped}
