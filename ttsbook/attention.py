@@ -63,9 +63,9 @@ def dot_product_attention(q, k, v, mask=None, causal: bool = False, bias=None, s
 # %% ../nbs/10_attention.ipynb #fded82e3
 def attention(q, k, v, mask=None, causal: bool = False, dropout: float = 0.0, bias=None, scale: float | None = None) -> torch.Tensor:
     "`dot_product_attention`'s output through `F.scaled_dot_product_attention` (flash / memory-efficient kernels where they apply)."
-    keep = _keep_mask(mask, causal, q.shape[-2], k.shape[-2], q.device)
-    if keep is None and bias is None:
+    if mask is None and bias is None:                                      # flash attention takes only is_causal, no mask
         return F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=causal, scale=scale)
+    keep = _keep_mask(mask, causal, q.shape[-2], k.shape[-2], q.device)
     empty = None
     if keep is not None:
         empty = ~keep.any(-1, keepdim=True)                                # queries with no key at all
