@@ -48,8 +48,9 @@ def path_to_durations(path: torch.Tensor) -> torch.Tensor:
 def scale_durations(durations: torch.Tensor, speed: float | torch.Tensor = 1.0, mask: torch.Tensor | None = None) -> torch.Tensor:
     "Integer durations (B, N) for speaking `speed` times faster: cumulative rounding keeps totals; phones with duration > 0 keep >= 1 frame."
     if isinstance(speed, (int, float)) and not speed > 0: raise ValueError(f"scale_durations: speed must be > 0, got {speed}")
-    speed = torch.as_tensor(speed, dtype=torch.float32, device=durations.device)
-    if speed.ndim == 1: speed = speed[:, None]                           # one speed per item
+    if not isinstance(speed, (int, float)):                              # a Python number divides as it is: no host -> device copy
+        speed = torch.as_tensor(speed, dtype=torch.float32, device=durations.device)
+        if speed.ndim == 1: speed = speed[:, None]                       # one speed per item
     d = durations.float().clamp(min=0)
     if mask is not None: d = d * mask
     ends = torch.round(torch.cumsum(d / speed, -1))                      # rounded end of each phone
