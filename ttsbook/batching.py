@@ -112,9 +112,11 @@ class TTSDataset(torch.utils.data.Dataset):
 def lengths_to_mask(lengths: torch.Tensor, max_len: int | None = None) -> torch.Tensor:
     "Boolean mask (..., max_len): True where position < length (keep), False on padding; `max_len` defaults to the longest length."
     lengths = torch.as_tensor(lengths)
-    longest = int(lengths.max()) if lengths.numel() else 0
-    if max_len is None: max_len = longest
-    elif max_len < longest: raise ValueError(f"lengths_to_mask: max_len={max_len} is shorter than the longest length {longest}")
+    # reading the longest length waits for the device, so with `max_len` given it is checked only on the CPU, where it is free
+    if max_len is None or lengths.device.type == 'cpu':
+        longest = int(lengths.max()) if lengths.numel() else 0
+        if max_len is None: max_len = longest
+        elif max_len < longest: raise ValueError(f"lengths_to_mask: max_len={max_len} is shorter than the longest length {longest}")
     return torch.arange(max_len, device=lengths.device) < lengths.unsqueeze(-1)
 
 def pad_stack(tensors, value: float = 0) -> torch.Tensor:
