@@ -269,7 +269,10 @@ def _frame_magnitudes(wav: torch.Tensor, cfg: AudioConfig, n_bins: int | None = 
     x = _reflect_pad(wav, pad, pad)
     frames = frame_signal(x, cfg.n_fft, cfg.hop_length) * _window(cfg.win_length, cfg.n_fft, str(x.device), x.dtype)
     X = torch.fft.rfft(frames, dim=-1)[..., :n_bins]
-    return torch.addcmul(X.real.square(), X.imag, X.imag).sqrt_()   # |X|, a little faster than X.abs() here
+    power = torch.addcmul(X.real.square(), X.imag, X.imag)            # |X|^2, a little faster than X.abs() here
+    # d sqrt(p)/dp is infinite at p = 0 (a silent frame gives NaN gradients): the floor at the dtype's smallest normal number
+    # gives 0 there instead, and changes no magnitude above 1e-19 in float32
+    return power.clamp_(min=torch.finfo(power.dtype).tiny).sqrt_()
 
 def spectrogram(wav: torch.Tensor, cfg: AudioConfig) -> torch.Tensor:
     "Linear magnitude |STFT| with HiFi-GAN framing: (..., time) -> (..., n_fft//2 + 1, time // hop)."
