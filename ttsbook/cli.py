@@ -116,7 +116,7 @@ def evaluate(
     return evaluate_folder(synth_dir, reference, asr=asr, preset=preset, out=out)
 
 # %% ../nbs/90_cli.ipynb #8ec8c738
-MODEL_MODULES = ('alignment', 'fastspeech', 'hifigan', 'vocos', 'vits', 'diffusion')
+MODEL_MODULES = ('alignment', 'fastspeech', 'hifigan', 'vocos', 'vits', 'codec', 'diffusion')
 
 def register_model_families() -> list[str]:
     "Import the model chapters' modules that exist, so their families are registered; returns the names imported."
