@@ -190,6 +190,10 @@ class VocosDiscriminators(nn.Module):
         super().__init__()
         self.mpd, self.mrd = MultiPeriodDiscriminator(periods, mpd_width), MultiResolutionDiscriminator(channels=mrd_channels)
 
+    def forward(self, y):
+        "(MPD scores, MPD feature maps, MRD scores, MRD feature maps) of audio (B, 1, L); one call, so that DDP sees (and syncs) it."
+        return (*self.mpd(y), *self.mrd(y))
+
 # %% ../nbs/26_vocos.ipynb #3d7f8b36
 STFT_RESOLUTIONS = ((512, 128), (1024, 256), (2048, 512))   # (n_fft, hop) of the multi-resolution STFT loss and of the MRD
 
@@ -239,8 +243,7 @@ class VocosTask(Task):
 
     def _judge(self, y):
         "(MPD scores, MPD feature maps, MRD scores, MRD feature maps) of audio (B, 1, L)."
-        D = self.models['disc']
-        return (*D.mpd(y), *D.mrd(y))
+        return self.models['disc'](y)        # through the module's forward: DDP syncs gradients only of what its forward ran
 
     def reconstruction_losses(self, y_hat, y) -> dict:
         "Mel L1 (and the multi-resolution STFT loss when weighted) between generated and real waveforms (B, L)."
