@@ -717,12 +717,18 @@ class VITSTask(Task):
     def __init__(self, train_set: TTSDataset, cfg: VITSConfig | None = None):
         super().__init__()
         self.cfg = cfg = cfg or VITSConfig.preset('tiny')
+        # a module the task can never feed gets no gradient, which DDP refuses at the second step: refuse it at the first
+        if cfg.n_languages > 1: raise ValueError(f"VITSTask: n_languages={cfg.n_languages}, but a cache holds no language ids "
+                                                 "to train a language embedding with; use n_languages=1")
+        if cfg.word_dim and not cfg.bert: raise ValueError(f"VITSTask: word_dim={cfg.word_dim} without bert=True: the task has no "
+                                                           "word features to feed; use bert=True or word_dim=0")
         cache = Path(train_set.cache)
         self.audio_config = train_set.audio_config
         self.sample_rate = self.audio_config.sample_rate
         self.loss_audio = replace(self.audio_config, fmax=self.sample_rate / 2)    # the mel loss up to Nyquist, as HiFi-GAN and VITS
         speakers = read_json(cache/'speakers.json', 'speaker table')
-        model = VITS(cfg, PhoneVocab.load(cache/'vocab.json'), self.audio_config, speakers)
+        self.vocab = PhoneVocab.load(cache/'vocab.json')                          # here, not through a (DDP-wrapped) model
+        model = VITS(cfg, self.vocab, self.audio_config, speakers)
         self.models = {'generator': model, 'disc': MultiPeriodDiscriminator(width=cfg.disc_width)}
         if cfg.duration_discriminator: self.models['dur_disc'] = DurationDiscriminator(cfg.hidden, cfg.dp_filter, 3, 0.1, model.gin_channels)
         self.gamma = cfg.lr_decay ** (1 / cfg.decay_steps)
@@ -742,7 +748,7 @@ class VITSTask(Task):
         uid = item['id']
         if uid not in self._word_feats:
             if uid not in self.texts: raise KeyError(f"VITSTask: utterance {uid!r} is not in the manifest of the training cache; its text is needed for bert=True")
-            phones = self.models['generator'].vocab.decode(item['phones'])
+            phones = self.vocab.decode(item['phones'])
             self._word_feats[uid] = phone_word_features(self.texts[uid], phones, self.word_features)
         return self._word_feats[uid]
 
