@@ -539,7 +539,9 @@ def losses(self: DiffusionTTS, batch: dict, step: int = 0, generator: torch.Gene
     gamma = self.gamma(t)[:, None, None].to(z)
     noise = randn(z.shape)
     x_t = diffuse(z, gamma, noise)
-    drop = rand(B) < cfg.cond_drop if self.training and cfg.cond_drop > 0 else None
+    drop = None
+    if self.training:                   # cond_drop = 0 still passes the null condition through the graph (unchosen): under DDP every
+        drop = rand(B) < cfg.cond_drop if cfg.cond_drop > 0 else torch.zeros(B, dtype=torch.bool, device=dev)   # parameter needs a gradient
     self_cond = None
     coin_gen = generator if generator is not None and generator.device.type == 'cpu' else None
     if cfg.self_condition and bool(torch.rand((), generator=coin_gen) < 0.5):   # a CPU coin: no wait for the GPU in the step
