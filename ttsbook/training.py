@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from accelerate import Accelerator
 from accelerate.state import AcceleratorState
-from accelerate.utils import set_seed
+from accelerate.utils import gather_object, set_seed
 from ema_pytorch import EMA
 from tqdm.auto import tqdm
 
@@ -324,6 +324,15 @@ def _accelerator(cfg: TrainConfig) -> Accelerator:
         AcceleratorState._reset_state()            # a notebook training twice, e.g. fp32 then bf16
         return Accelerator(cpu=cfg.cpu, mixed_precision=cfg.mixed_precision)
 
+def _any_process(acc, flag: bool) -> bool:
+    "Whether `flag` holds on any process: every process must take the same branch around a collective (backward, all-reduce)."
+    if acc.num_processes == 1: return bool(flag)
+    return bool(acc.reduce(torch.tensor(float(bool(flag)), device=acc.device), reduction='sum') > 0)
+
+def _rank_rng_states(acc) -> list | None:
+    "Every process's `rng_state()`, in rank order (None in one process); a collective: every process calls it."
+    return None if acc.num_processes == 1 else gather_object([rng_state()])
+
 def _training_state(raw, opts, scheds, emas, acc, step, epoch, batch_in_epoch, extra) -> dict:
     "Everything needed to continue exactly, as a checkpoint dict."
     return dict(format=CHECKPOINT_FORMAT, step=step, epoch=epoch, batch_in_epoch=batch_in_epoch,
@@ -340,7 +349,10 @@ def _restore(state, raw, opts, scheds, emas, acc):
         if s: s.load_state_dict(state['schedulers'][k])
     if acc.scaler and state['scaler']: acc.scaler.load_state_dict(state['scaler'])
     for k, e in emas.items(): e.load_state_dict(state['ema'][k])
-    set_rng_state(state['rng'])
+    ranks = state.get('rng_ranks')
+    if acc.num_processes == 1: set_rng_state(state['rng'])
+    elif ranks and len(ranks) == acc.num_processes: set_rng_state(ranks[acc.process_index])   # each process its own stream
+    else: set_seed(int(state['step']) * 1000 + acc.process_index, device_specific=False)      # another process count: fresh, distinct
 
 @contextmanager
 def _evaluating(task, raw, emas):
@@ -431,11 +443,16 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
         set_seed(cfg.seed)
         # ---- modules on the device, EMA copies (before any wrapping), optimisers, multi-GPU wrappers
         raw = {k: m.to(acc.device) for k, m in task.models.items()}        # plain modules: checkpoints and EMA see these
-        emas = {k: EMA(raw[k], beta=cfg.ema_beta, update_after_step=cfg.ema_warmup, update_every=1, include_online_model=False) for k in task.ema}
+        emas = {k: EMA(raw[k], beta=cfg.ema_beta, update_after_step=cfg.ema_warmup, update_every=1, include_online_model=False,
+                       use_foreach=True) for k in task.ema}                  # one fused lerp over all tensors, not one per tensor
         optims = task.configure_optimizers()
         opts = {k: acc.prepare_optimizer(o) for k, (o, _) in optims.items()}
         scheds = {k: s for k, (_, s) in optims.items()}
-        task.models = {k: acc.prepare_model(torch.compile(m) if cfg.compile else m) for k, m in raw.items()}
+        task.models = {k: acc.prepare_model(m) for k, m in raw.items()}    # DDP broadcasts process 0's weights to the others
+        if cfg.compile: task.models = {k: torch.compile(m) for k, m in task.models.items()}   # after DDP, as PyTorch advises
+        if acc.num_processes > 1: set_seed(cfg.seed + acc.process_index)   # the same weights, but each its own dropout and noise
+        owners = {name: {k for k, m in raw.items() if {id(p) for p in m.parameters()} & {id(p) for g in o.param_groups for p in g['params']}}
+                  for name, o in opts.items()}                             # the modules each optimiser trains
         # ---- where to start: a checkpoint's step and batch, or the beginning
         step, epoch, batch_in_epoch, best, skipped = 0, 0, 0, math.inf, 0
         history = {'train': [], 'val': []}
@@ -466,6 +483,7 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
         bar = tqdm(total=cfg.max_steps, initial=step, desc='train', disable=not (main and cfg.progress), dynamic_ncols=True)
         extra = lambda: dict(best=best, skipped=skipped, history=history, config=config or {}, train_config=asdict(cfg))
         sums, counted, bad_run, items, frames, t0 = {}, 0, 0, 0, 0, time.perf_counter()
+        scaler_skips = 0                                                       # fp16 overflow steps the GradScaler skipped
         try:
             while step < cfg.max_steps:
                 # 1. the micro-batches of this step
@@ -473,25 +491,36 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                 epoch, batch_in_epoch = window[-1][0], window[-1][1] + 1
                 batches = [to_device(b, acc.device) for _, _, b in window]
                 task.step, bad, norms, logs = step, None, {}, {}
+                # DDP syncs a module's gradients in the backward that follows its last forward run with syncing on. With several
+                # processes and micro-batches, an output one optimiser's turn keeps for the next (a GAN's generator output) would
+                # break that order, so each turn gets its own batch dicts, and modules its optimiser does not train never sync.
+                split = acc.num_processes > 1 and cfg.grad_accum > 1
                 # 2. each optimiser in turn (a GAN: discriminator, then generator)
                 for name, opt in opts.items():
                     opt.zero_grad(set_to_none=True)
                     for i, batch in enumerate(batches):
+                        if split: batch = dict(batch)
                         with ExitStack() as ctx:
-                            if i < len(batches) - 1:                        # sync gradients across processes once, on the last micro-batch
-                                for m in task.models.values(): ctx.enter_context(acc.no_sync(m))
+                            for k, m in task.models.items():                # sync gradients across processes once, on the last micro-batch
+                                if i < len(batches) - 1 or (split and k not in owners[name]): ctx.enter_context(acc.no_sync(m))
                             with acc.autocast(): losses = task.training_step(batch, name)
                             term = nonfinite_term(losses)
-                            if term: bad = (f"loss term {term!r}" + (f" of optimiser {name!r}" if len(opts) > 1 else ''), float(losses[term].detach())); break
+                            if _any_process(acc, term is not None):         # all processes skip together, or backward would hang
+                                bad = ((f"loss term {term!r}" + (f" of optimiser {name!r}" if len(opts) > 1 else ''), float(losses[term].detach()))
+                                       if term else (f"a loss of optimiser {name!r} on another process", math.nan)); break
                             acc.backward(losses['loss'] / cfg.grad_accum)
                         for k, v in losses.items():
                             key = f'{name}/{k}' if len(opts) > 1 else k
                             logs[key] = logs.get(key, 0.0) + v.detach().float() / cfg.grad_accum
                     if bad: opt.zero_grad(set_to_none=True); break
-                    acc.unscale_gradients(opt)                               # fp16: true gradients before clipping
                     params = [p for g in opt.param_groups for p in g['params']]
+                    if all(p.grad is None for p in params):                  # nothing reached it (a GAN's discriminator before disc_start):
+                        norms[name] = torch.zeros(()); continue              # AdamW would change nothing, and fp16's GradScaler asserts
+                    acc.unscale_gradients(opt)                               # fp16: true gradients before clipping
                     norm = torch.nn.utils.clip_grad_norm_(params, cfg.clip_norm if cfg.clip_norm else math.inf)
                     if not torch.isfinite(norm):
+                        if acc.scaler and acc.scaler.get_scale() >= 1.0:       # fp16's loss scale too high, as in its first steps: the scaler
+                            opt.step(); scaler_skips += 1; continue            # skips this update and lowers the scale; not a fault
                         bad = (f"gradient norm of optimiser {name!r}", float(norm))
                         if acc.scaler: opt.step()                              # fp16: the scaler skips this update and lowers its scale
                         opt.zero_grad(set_to_none=True); break
@@ -523,6 +552,7 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                     for k, v in means.items(): writer.add_scalar(f'train/{k}', v, step)
                     for k, v in lrs.items(): writer.add_scalar(f'lr/{k}', v, step)
                     for k, v in norms.items(): writer.add_scalar(f'grad_norm/{k}', float(v), step)
+                    if acc.scaler: writer.add_scalar('train/scaler_skips', scaler_skips, step)
                     writer.add_scalar('perf/steps_per_s', counted / dt, step); writer.add_scalar('perf/items_per_s', items / dt, step)
                     if frames: writer.add_scalar('perf/frames_per_s', frames / dt, step)
                     history['train'].append({'step': step, **means, 'steps_per_s': counted / dt})
@@ -542,10 +572,12 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                         with _evaluating(task, raw, emas): outputs = task.synthesize(to_device(next(iter(val_loader)), acc.device))
                         log_synthesis(outputs, step, out/'samples'/f'step-{step:08d}', task.sample_rate, writer)
                     except (ValueError, RuntimeError) as e: say(f"step {step}: synthesis sample skipped: {' '.join(str(e).split())[:300]}")
-                stop = bool(asked) if acc.num_processes == 1 else bool(acc.reduce(torch.tensor(float(bool(asked)), device=acc.device)) > 0)
+                stop = _any_process(acc, asked)
                 if step % cfg.ckpt_every == 0 or step == cfg.max_steps or stop:
+                    ranks = _rank_rng_states(acc)                               # every process's generators, for an exact resume
                     if main:
-                        save_checkpoint(_training_state(raw, opts, scheds, emas, acc, step, epoch, batch_in_epoch, extra()),
+                        save_checkpoint(_training_state(raw, opts, scheds, emas, acc, step, epoch, batch_in_epoch,
+                                                        {**extra(), **({'rng_ranks': ranks} if ranks else {})}),
                                         out/'checkpoints'/f'step-{step:08d}.pt')
                         prune_checkpoints(out/'checkpoints', cfg.keep_last, current=step)
                     acc.wait_for_everyone()
@@ -555,7 +587,7 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
             if writer: writer.close()
             for m in raw.values(): acc.unwrap_model(m, keep_fp32_wrapper=False)   # remove accelerate's autocast wrapper from forward
             task.models = raw                                                # the task leaves with plain modules
-        return {**history, 'skipped': skipped, 'best': best, 'step': step}
+        return {**history, 'skipped': skipped, 'best': best, 'step': step, 'scaler_skips': scaler_skips}
 
 # %% ../nbs/05_training.ipynb #8e6406b3
 class ToyDiscriminator(nn.Module):
@@ -586,7 +618,7 @@ class ToyGANTask(ToyTask):
             d_real, d_fake = self.models['disc'](batch['mels']), self.models['disc'](batch['fake'].detach())
             real, fake = _masked_mean((d_real - 1) ** 2, m), _masked_mean(d_fake ** 2, m)
             return {'loss': real + fake, 'real': real, 'fake': fake}
-        fake = batch.pop('fake')
+        fake = batch.pop('fake') if 'fake' in batch else self.predict(batch)   # none kept: several processes, or no disc turn
         adv = _masked_mean((self.models['disc'](fake) - 1) ** 2, m)
         mel = masked_l1(fake.float(), batch['mels'], batch['mel_mask'])
         return {'loss': adv + self.mel_weight * mel, 'adv': adv, 'mel_l1': mel}
