@@ -303,8 +303,8 @@ class CodecTask(Task):
         return out
 
     def _judge(self, y):
-        D = self.models['disc']
-        return (*D.mpd(y), *D.mrd(y))
+        "(MPD scores, MPD feature maps, MRD scores, MRD feature maps) of audio (B, 1, L), through the module's forward (DDP syncs that)."
+        return self.models['disc'](y)
 
     def training_step(self, batch, name):
         C, w = self.models['codec'], self.weights
