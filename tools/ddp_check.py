@@ -14,7 +14,7 @@ from pathlib import Path
 
 # (name shown, family, extra `ttsbook train` settings)
 CASES = [('fastspeech2', 'fastspeech2', []), ('hifigan', 'hifigan', []), ('vocos', 'vocos', []), ('vits', 'vits', []),
-         ('diffusion', 'diffusion', []), ('aligner', 'aligner', [])]
+         ('codec', 'codec', []), ('diffusion', 'diffusion', []), ('aligner', 'aligner', [])]
 # `accelerate launch --cpu` starts one process unless MPI is installed; `--multi_gpu` starts them through torchrun, and
 # the training loop's own `--cpu true` then makes accelerate join them over gloo on the CPU (MULTI_CPU)
 LAUNCH = ['-m', 'accelerate.commands.launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1',
