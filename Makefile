@@ -10,7 +10,7 @@ APT_PACKAGES := festival festvox-us-slt-hts flite espeak-ng sox libjs-katex
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install apt test test-all docs docs-check wheel-check readme execute lab bench demo demo-vocoder clean help
+.PHONY: install apt test test-all docs docs-check wheel-check readme execute lab bench demo demo-vocoder gpu-pack gpu-check gpu-check-cpu clean help
 
 help:
 	@echo "make install   venv + pinned packages + Debian voices (idempotent)"
@@ -21,6 +21,9 @@ help:
 	@echo "make lab       JupyterLab on the book"
 	@echo "make bench     speed benchmarks (ratios against references)"
 	@echo "make demo      corpus -> FastSpeech 2 trained on the CPU -> new sentences scored against the real voice, in demo/"
+	@echo "make gpu-pack  wheels + prepared caches for the GPU check into .gpu/ (git-ignored; about 35 MiB)"
+	@echo "make gpu-check-cpu  the GPU check rehearsed on the CPU (tiny sizes, the GPU machine's packages simulated)"
+	@echo "make gpu-check on a GPU machine with .gpu/ carried: every #| gpu cell, Triton MAS, each family's bf16 base run (< 8 min)"
 	@echo "make demo-vocoder  the same corpus -> chapter 26's Vocos trained on the CPU (about 30 minutes), then make demo with it"
 
 install: apt $(STAMP)
@@ -79,6 +82,16 @@ demo-vocoder: install
 	$(BIN)/ttsbook prepare data/demo/corpus --out data/demo/cache
 	OMP_NUM_THREADS=1 $(BIN)/ttsbook train vocos --data data/demo/cache --preset small --out data/demo/vocos-small
 	$(BIN)/ttsbook demo
+
+# Issue 15's one prepared GPU check (tools/gpu_check.py). gpu-check needs no venv: the GPU machine's python3 has torch.
+gpu-pack: install
+	$(BIN)/python tools/gpu_check.py --pack
+
+gpu-check:
+	bash tools/gpu_check.sh
+
+gpu-check-cpu: install
+	bash tools/gpu_check.sh --cpu
 
 clean:
 	rm -rf _docs _proc _site build dist *.egg-info
