@@ -68,6 +68,7 @@ class VectorQuantizer(nn.Module):
         self.register_buffer('cluster_size', torch.ones(codebook_size))            # N_k
         self.register_buffer('embed_sum', self.codebook.clone())                    # m_k
         self.register_buffer('initted', torch.tensor(not kmeans_init))
+        self._ready = False                  # `initted` seen true once: no more host reads of it
 
     def _flat(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         "(B, D, T) -> rows (N, D) in float32, only the frames `mask` (B, T) keeps."
@@ -93,36 +94,40 @@ class VectorQuantizer(nn.Module):
         self.initted.fill_(True)
 
     @torch.no_grad()
-    def _ema_update(self, rows: torch.Tensor, codes: torch.Tensor):
-        "N_k, m_k <- decayed averages of this batch's counts and sums; e_k = m_k / smoothed N_k; dead codewords restarted."
-        counts = torch.bincount(codes, minlength=self.size).float()
-        sums = torch.zeros_like(self.embed_sum).index_add_(0, codes, rows)
+    def _ema_update(self, rows: torch.Tensor, codes: torch.Tensor, weight: torch.Tensor):
+        "N_k, m_k <- decayed averages of this batch's counts and sums (rows weighted 1, padding 0); e_k = m_k / smoothed N_k; restarts."
+        counts = torch.zeros(self.size, device=rows.device).index_add_(0, codes, weight)
+        sums = torch.zeros_like(self.embed_sum).index_add_(0, codes, rows * weight[:, None])
         if _distributed(): torch.distributed.all_reduce(counts); torch.distributed.all_reduce(sums)
         self.cluster_size.mul_(self.decay).add_(counts, alpha=1 - self.decay)
         self.embed_sum.mul_(self.decay).add_(sums, alpha=1 - self.decay)
         n = self.cluster_size.sum()
         smoothed = (self.cluster_size + self.eps) / (n + self.size * self.eps) * n
         self.codebook.copy_(self.embed_sum / smoothed[:, None])
-        dead = self.cluster_size < self.dead_threshold
-        if dead.any() and len(rows):
-            pick = torch.randint(len(rows), (int(dead.sum()),), device=rows.device)
-            if _distributed(): torch.distributed.broadcast(pick, 0); pick = pick.clamp(max=len(rows) - 1)
-            self.codebook[dead] = rows[pick]
-            self.embed_sum[dead] = rows[pick] * self.dead_threshold
-            self.cluster_size[dead] = self.dead_threshold
+        # restarts with no host read (a GPU would wait for it): every codeword draws a candidate row, only the dead take theirs
+        dead = (self.cluster_size < self.dead_threshold)[:, None]
+        pick = torch.randint(len(rows), (self.size,), device=rows.device)
+        if _distributed(): torch.distributed.broadcast(pick, 0); pick = pick.clamp(max=len(rows) - 1)   # batches may differ in size
+        new = rows[pick]
+        self.codebook.copy_(torch.where(dead, new, self.codebook))
+        self.embed_sum.copy_(torch.where(dead, new * self.dead_threshold, self.embed_sum))
+        self.cluster_size.copy_(torch.where(dead[:, 0], torch.full_like(self.cluster_size, self.dead_threshold), self.cluster_size))
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> dict:
         "x (B, D, T) -> quantized (straight-through), codes (B, T), commitment loss, perplexity of the codes used."
         B, D, T = x.shape
         with torch.autocast(x.device.type, enabled=False):
             rows = self._flat(x)
-            keep = mask.reshape(-1) if mask is not None else torch.ones(len(rows), dtype=torch.bool, device=x.device)
-            if self.training and not bool(self.initted): self._init(rows[keep])
+            keep = mask.reshape(-1).float() if mask is not None else torch.ones(len(rows), device=x.device)
+            if self.training and not self._ready:                             # the first step only
+                if not bool(self.initted): self._init(rows if mask is None else rows[mask.reshape(-1)])
+                self._ready = True
             codes = nearest_code(rows, self.codebook)
             q = self.codebook[codes]
-            if self.training: self._ema_update(rows[keep], codes[keep])
-            commit = F.mse_loss(rows[keep], q[keep])                          # ||z - sg(q)||^2: the codebook is a buffer
-            p = torch.bincount(codes[keep], minlength=self.size).float() / keep.sum().clamp(min=1)
+            if self.training: self._ema_update(rows, codes, keep)
+            n = keep.sum().clamp(min=1)
+            commit = ((rows - q).pow(2).sum(1) * keep).sum() / (n * self.dim)     # ||z - sg(q)||^2: the codebook is a buffer
+            p = torch.zeros(self.size, device=x.device).index_add_(0, codes, keep) / n
             perplexity = torch.exp(-(p * torch.log(p.clamp(min=1e-10))).sum())
             out = rows + (q - rows).detach()                                  # value q, gradient the identity
         return dict(quantized=out.view(B, T, D).transpose(1, 2).to(x.dtype), codes=codes.view(B, T), commit_loss=commit,
@@ -145,8 +150,9 @@ class ResidualVQ(nn.Module):
     def forward(self, x: torch.Tensor, n_q: int | None = None, mask: torch.Tensor | None = None) -> dict:
         "x (B, D, T) -> quantized (straight-through, first n_q stages), codes (B, n, T), mean commitment, perplexity per stage."
         if n_q is None and self.training and self.quantizer_dropout:
-            n_q = torch.randint(1, self.n_q + 1, (1,), device=x.device)
-            if _distributed(): torch.distributed.broadcast(n_q, 0)             # every process must run the same stages
+            n_q = torch.randint(1, self.n_q + 1, (1,))                         # on the CPU: reading it costs no GPU sync
+            if _distributed():                                                 # every process must run the same stages
+                n_q = n_q.to(x.device); torch.distributed.broadcast(n_q, 0)
             n_q = int(n_q)
         n = self._stages(n_q)
         keep = None if mask is None else mask[:, None].float()
