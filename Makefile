@@ -10,7 +10,7 @@ APT_PACKAGES := festival festvox-us-slt-hts flite espeak-ng sox libjs-katex
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install apt test test-all docs docs-check wheel-check readme execute lab bench demo demo-vocoder gpu-pack gpu-check gpu-check-cpu clean help
+.PHONY: install apt test test-all docs docs-check diagrams wheel-check readme execute lab bench demo demo-vocoder gpu-pack gpu-check gpu-check-cpu clean help
 
 help:
 	@echo "make install   venv + pinned packages + Debian voices (idempotent)"
@@ -60,6 +60,11 @@ docs: install
 
 docs-check: docs
 	$(BIN)/python tools/check_docs.py
+
+# The book's architecture diagrams: tools/diagrams.py draws nbs/images/*.svg (deterministic files; it refuses to
+# write a figure whose texts overlap). Commit the SVGs with the change that made them.
+diagrams: install
+	$(BIN)/python tools/diagrams.py
 
 wheel-check: install
 	@bash tools/check_wheel.sh

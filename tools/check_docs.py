@@ -11,16 +11,23 @@ Exits 1, naming each problem, unless:
   notebook that exports it: the notebook whose `#| default_exp` is the module, or the page
   nbdev's doc link names;
 - every page whose notebook has image outputs (plots) shows at least one <img>/<svg>;
+- every picture a page shows from a file (<img src="images/x.svg">, not data: or http) is in the
+  built site and is not empty (an SVG must parse as XML with an <svg> root), and every picture a
+  notebook's markdown shows from a file (`![...](images/x.svg)`: the book's diagrams) is on its page;
 - no page shows a raw nbdev directive (#| export, #| hide, ...);
 - no page comes from anything but a notebook or .qmd page: no yml, css, ini or README pages.
 Ends with one line: pages checked, symbols checked.
 """
 import ast, configparser, json, re, sys
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE_MIMES = ('image/png', 'image/jpeg', 'image/gif', 'image/svg+xml')
+MD_IMAGE = re.compile(r'!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)')   # ![alt](target "title")
+FENCE = re.compile(r'^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1', re.M | re.S)
 DIRECTIVE = re.compile(r'^\s*#\|\s*(export|exports|exporti|hide|default_exp|eval:|exec_doc)\b', re.M)
 CONFIG_NAMES = {'_quarto', 'nbdev', 'sidebar', 'styles', 'settings', 'readme', '_metadata', 'custom', 'license'}
 
@@ -31,11 +38,11 @@ def page_name(rel: Path) -> Path:
 
 
 class Page(HTMLParser):
-    "What the checks need from a page: ids, heading texts, pictures, sidebar links, code text."
+    "What the checks need from a page: ids, heading texts, pictures (and their sources), sidebar links, code text."
 
     def __init__(self, text: str):
         super().__init__(convert_charrefs=True)
-        self.ids, self.headings, self.sidebar, self.imgs, self.code = set(), set(), [], 0, []
+        self.ids, self.headings, self.sidebar, self.imgs, self.code, self.srcs = set(), set(), [], 0, [], []
         self._heading, self._in_code = None, 0
         self.feed(text)
 
@@ -43,6 +50,7 @@ class Page(HTMLParser):
         a = dict(attrs)
         if a.get('id'): self.ids.add(a['id'])
         if tag in ('img', 'svg'): self.imgs += 1
+        if tag == 'img' and a.get('src'): self.srcs.append(a['src'])
         if tag in ('h1', 'h2', 'h3', 'h4', 'h5', 'h6'): self._heading = []
         if tag in ('pre', 'code'):
             self._in_code += 1
@@ -81,6 +89,35 @@ def has_images(nb: dict) -> bool:
         for o in c.get('outputs', []):
             if any(m in o.get('data', {}) for m in IMAGE_MIMES): return True
     return False
+
+
+def local_file(src: str):
+    "The path part of a picture's address when it names a file of the site; None for data:, http(s): or // addresses."
+    if re.match(r'^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)', src): return None
+    path = unquote(src.split('#')[0].split('?')[0])
+    return path or None
+
+
+def picture_problem(f: Path):
+    "Why the file a page shows as a picture would not show: missing, empty, or an SVG that is not one; None if fine."
+    if not f.is_file(): return 'is missing'
+    if f.stat().st_size == 0: return 'is empty'
+    if f.suffix.lower() == '.svg':
+        try: root = ET.parse(f).getroot()
+        except ET.ParseError as e: return f'is not well-formed XML ({e})'
+        if not root.tag.endswith('svg'): return f'is not an SVG (root <{root.tag}>)'
+        if len(root) == 0: return 'is an empty SVG'
+    return None
+
+
+def markdown_images(nb: dict) -> list:
+    "Targets of the markdown pictures `![alt](target)` of a notebook's markdown cells (not inside code fences or spans)."
+    out = []
+    for c in cells(nb):
+        if c['cell_type'] != 'markdown': continue
+        text = re.sub(r'`[^`]*`', '', FENCE.sub('', c['source']))
+        out += [m.group(1) for m in MD_IMAGE.finditer(text)]
+    return out
 
 
 def module_all(py: Path):
@@ -146,12 +183,26 @@ def main() -> int:
             errors.append(f"the sidebar lists {got}, expected the chapters in reading order {want}")
 
     # pictures and raw directives
-    n_img = 0
+    n_img, n_files = 0, 0
     for page, p in pages.items():
         nb = expected[page]['nb']
         if nb is not None and has_images(nb):
             n_img += 1
             if p.imgs == 0: errors.append(f"{page}: {expected[page]['rel']} has plots in its outputs but the page shows no <img>")
+        # pictures from files: each one in the built site and not empty; the notebook's markdown pictures on the page
+        here = (docs/page).parent
+        shown = set()
+        for src in p.srcs:
+            if (path := local_file(src)) is None: continue
+            f = ((docs/path.lstrip('/')) if path.startswith('/') else (here/path)).resolve()
+            shown.add(f)
+            n_files += 1
+            if docs.resolve() not in f.parents: errors.append(f"{page}: shows <img src={src!r}>, outside the site"); continue
+            if (why := picture_problem(f)): errors.append(f"{page}: shows <img src={src!r}>, but {f.relative_to(docs.resolve())} {why}")
+        for target in (markdown_images(nb) if nb is not None else []):
+            if (path := local_file(target)) is None: continue
+            if ((docs/path.lstrip('/')) if path.startswith('/') else (here/path)).resolve() not in shown:
+                errors.append(f"{page}: {expected[page]['rel']} shows the picture {target!r} in its markdown, but the page has no <img> of it")
         code = ''.join(p.code)
         if (m := DIRECTIVE.search(code)):
             errors.append(f"{page}: shows the raw nbdev directive {m.group(0).strip()!r}")
@@ -195,7 +246,8 @@ def main() -> int:
         print(f"check_docs: FAIL: {len(errors)} problem(s) in {docs.name}/", file=sys.stderr)
         for e in errors: print(f"  - {e}", file=sys.stderr)
         return 1
-    print(f"check_docs: OK: {len(pages)} page(s) checked, {n_sym} symbol(s) checked, {n_img} page(s) with plots, sidebar in reading order")
+    print(f"check_docs: OK: {len(pages)} page(s) checked, {n_sym} symbol(s) checked, {n_img} page(s) with plots, "
+          f"{n_files} picture file(s) shown, sidebar in reading order")
     return 0
 
 
