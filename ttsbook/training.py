@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_training.ipynb #a36e713e
 from __future__ import annotations
-import inspect, json, math, os, pickle, random, re, signal, threading, time
+import inspect, json, math, os, pickle, random, re, signal, threading, time, warnings
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
@@ -540,8 +540,10 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                     for k, v in logs.items(): sums[k] = sums.get(k, 0.0) + v
                     counted += 1
                 lrs = {k: o.param_groups[0]['lr'] for k, o in opts.items()}    # the rates this step used
-                for s in scheds.values():
-                    if s: s.step()
+                with warnings.catch_warnings():                                 # a GAN's discriminator before it starts is not stepped,
+                    warnings.filterwarnings('ignore', 'Detected call of `lr_scheduler.step()`')   # but its schedule keeps the global step
+                    for s in scheds.values():
+                        if s: s.step()
                 step += 1; bar.update()
                 items += sum(len(b['ids']) if 'ids' in b else 1 for _, _, b in window)       # CPU copies: no device sync
                 frames += sum(int(b['mel_lens'].sum()) for _, _, b in window if 'mel_lens' in b)
