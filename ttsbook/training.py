@@ -541,7 +541,7 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                     counted += 1
                 lrs = {k: o.param_groups[0]['lr'] for k, o in opts.items()}    # the rates this step used
                 with warnings.catch_warnings():                                 # a GAN's discriminator before it starts is not stepped,
-                    warnings.filterwarnings('ignore', 'Detected call of `lr_scheduler.step()`')   # but its schedule keeps the global step
+                    warnings.filterwarnings('ignore', re.escape('Detected call of `lr_scheduler.step()`'))   # but its schedule keeps the global step
                     for s in scheds.values():
                         if s: s.step()
                 step += 1; bar.update()
