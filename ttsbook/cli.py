@@ -261,7 +261,11 @@ def _onnx_synthesize(model, text: str, speaker=None, speed: float = 1.0, pitch: 
                      noise_scale: float = 0.667, seed: int = None, griffin_lim_iters: int = 32) -> dict:
     "`OnnxVoice.synthesize` with synth's signature and torch tensors out (FastSpeech: no noise; VITS: no pitch, energy)."
     import torch
-    kw = dict(noise_scale=noise_scale, seed=seed) if model.family == 'vits' else dict(pitch=pitch, energy=energy, griffin_lim_iters=griffin_lim_iters)
+    vits = model.family == 'vits'
+    foreign = [k for k, v, d in (('pitch', pitch, 1.0), ('energy', energy, 1.0)) if vits and v != d] + \
+              [k for k, v, d in (('noise_scale', noise_scale, 0.667), ('seed', seed, None)) if not vits and v != d]
+    if foreign: raise ValueError(f"synth: {', '.join('--' + k for k in foreign)} not a control of an ONNX {model.family} model")
+    kw = dict(noise_scale=noise_scale, seed=seed) if vits else dict(pitch=pitch, energy=energy, griffin_lim_iters=griffin_lim_iters)
     r = model.synthesize(text, speaker=speaker, speed=speed, **kw)
     return {**r, 'audio': torch.from_numpy(r['audio']), 'mel': torch.from_numpy(r['mel'])}
 
