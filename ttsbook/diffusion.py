@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_diffusion.ipynb #88171498
 from __future__ import annotations
-import json, math
+import copy, json, math
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from einops import rearrange
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .audio import AudioConfig, LOG_MEL_FLOOR, average_by_duration, load_wav, mel_spectrogram, mel_to_audio, plot_spectrogram
+from .audio import AudioConfig, LOG_MEL_FLOOR, pcm_to_float, average_by_duration, load_wav, mel_spectrogram, mel_to_audio, plot_spectrogram
 from .text import PhoneVocab, N_TONES, text_to_phones
 from .data import with_boundary_silence, read_json
 from .batching import collate, lengths_to_mask, pad_stack
@@ -25,15 +25,17 @@ from .attention import (AdaptiveRMSNorm, RMSNorm, MultiHeadAttention, CrossAtten
 from .alignment import (length_regulate, scale_durations, limit_durations, check_control, LearnedAligner, AlignerConfig, forward_sum_loss, bin_loss,
                                monotonic_alignment_search, path_to_durations, beta_binomial_prior)
 from .fastspeech import bin_edges, quantize, pitch_target, normalize_pitch, denormalize_pitch, masked_mse
+from .codec import Codec, CodecConfig, ResidualVQ, load_codec, squared_distances
 
 # %% auto #0
-__all__ = ['GAMMA_MIN', 'SCHEDULES', 'OBJECTIVES', 'SAMPLERS', 'DIFFUSION_PRESETS', 'MODEL_FORMAT', 'LEGACY_CONFIG',
+__all__ = ['GAMMA_MIN', 'SCHEDULES', 'OBJECTIVES', 'SAMPLERS', 'LATENTS', 'DIFFUSION_PRESETS', 'MODEL_FORMAT', 'LEGACY_CONFIG',
            'diffusion_task', 'DIFFUSION_LOOP_PRESETS', 'DIFFUSION_FAMILY_PRESETS', 'linear_gamma', 'cosine_gamma',
            'sigmoid_gamma', 'alpha_sigma', 'log_snr', 'diffuse', 'objective_target', 'predict_x0_eps', 'min_snr_weight',
            'guide', 'sampling_times', 'posterior', 'ddim_step', 'sample', 'LearnedSinusoidalEmbedding', 'WaveNetLayer',
            'WaveNet', 'ConditionedTransformerBlock', 'masked_mean', 'Denoiser', 'PhonemeEncoder', 'PromptEncoder',
-           'random_prompt', 'PromptedPredictor', 'DiffusionConfig', 'diffusion_stats', 'DiffusionTTS',
-           'speaker_prompts', 'DiffusionTask', 'load_diffusion', 'prompt_latent', 'synthesize', 'sampling_panel']
+           'random_prompt', 'PromptedPredictor', 'DiffusionConfig', 'diffusion_stats', 'DiffusionTTS', 'latent_moments',
+           'rvq_cross_entropy', 'speaker_prompts', 'DiffusionTask', 'load_diffusion', 'prompt_latent', 'synthesize',
+           'sampling_panel']
 
 # %% ../nbs/40_diffusion.ipynb #36914afa
 GAMMA_MIN = 1e-5   # noise levels are clamped here: alpha_1 = sqrt(1e-5) > 0
@@ -369,6 +371,9 @@ class DiffusionConfig:
     duration_weight: float = 1.0
     pitch_weight: float = 1.0
     aligner_weight: float = 1.0
+    latent: str = 'mel'             # what is diffused: 'mel' (normalised log-mels) or 'codec' (chapter 35's codec latent, as NS2)
+    codec: str = ''                 # latent='codec': the codec run or checkpoint the task loads (its weights then travel in the model)
+    rvq_ce_weight: float = 0.0      # latent='codec': weight of NS2's RVQ cross-entropy on the x0 estimate (0: off)
 
     def __post_init__(self):
         for k in ('dim', 'heads', 'encoder_layers', 'prompt_layers', 'prompt_tokens', 'prompt_frames', 'predictor_layers', 'wavenet_layers',
@@ -379,12 +384,18 @@ class DiffusionConfig:
         if self.schedule not in SCHEDULES: raise ValueError(f"DiffusionConfig.schedule must be one of {sorted(SCHEDULES)}, got {self.schedule!r}")
         _check_objective(self.objective)
         if not 0 <= self.cond_drop < 1: raise ValueError(f"DiffusionConfig.cond_drop must be in [0, 1), got {self.cond_drop}")
+        if self.latent not in LATENTS: raise ValueError(f"DiffusionConfig.latent must be one of {LATENTS}, got {self.latent!r}")
+        if self.rvq_ce_weight < 0: raise ValueError(f"DiffusionConfig.rvq_ce_weight must be >= 0, got {self.rvq_ce_weight}")
+        if self.rvq_ce_weight and self.latent != 'codec':
+            raise ValueError("DiffusionConfig.rvq_ce_weight: the RVQ cross-entropy needs latent='codec' (a mel has no codebooks)")
 
     @classmethod
     def preset(cls, name: str) -> DiffusionConfig:
         "A named size: 'tiny' (tests, seconds), 'small' (CPU, minutes) or 'base' (GPU)."
         if name not in DIFFUSION_PRESETS: raise ValueError(f"DiffusionConfig.preset: unknown preset {name!r}; choose from {sorted(DIFFUSION_PRESETS)}")
         return cls(**DIFFUSION_PRESETS[name])
+
+LATENTS = ('mel', 'codec')
 
 DIFFUSION_PRESETS = {
     'tiny': dict(dim=32, heads=2, encoder_convs=1, encoder_layers=1, prompt_layers=1, prompt_tokens=4, prompt_frames=32, predictor_layers=1,
@@ -396,7 +407,7 @@ DIFFUSION_PRESETS = {
 
 # %% ../nbs/40_diffusion.ipynb #21b107bf
 MODEL_FORMAT = 'ttsbook.DiffusionTTS-1'
-LEGACY_CONFIG = {'cond_every_layer': False}   # options added later, with the value that reproduces checkpoints saved before them
+LEGACY_CONFIG = {'cond_every_layer': False, 'latent': 'mel', 'codec': '', 'rvq_ce_weight': 0.0}   # options added later, with the value that reproduces checkpoints saved before them
 
 def _saved_config(config) -> dict | None:
     "A checkpoint's config with options it predates filled in as they behaved then."
@@ -412,22 +423,30 @@ def diffusion_stats(corpus_stats: dict, n_mels: int, phone_frames: float = 6.0) 
                 phone_frames=float(phone_frames))
 
 class DiffusionTTS(nn.Module):
-    "NaturalSpeech 2-style latent diffusion TTS on normalised log-mels: phoneme encoder, prompt encoder, duration/pitch predictors, denoiser."
+    "NaturalSpeech 2-style latent diffusion TTS: phoneme encoder, prompt encoder, duration/pitch predictors, denoiser (+ a frozen codec)."
     def __init__(self, cfg: DiffusionConfig, vocab: PhoneVocab, audio_config: AudioConfig, speakers: dict | None = None,
-                 stats: dict | None = None, default_prompts: torch.Tensor | None = None):
+                 stats: dict | None = None, default_prompts: torch.Tensor | None = None, codec: Codec | None = None):
         super().__init__()
         self.cfg, self.vocab, self.audio_config = cfg, vocab, audio_config
         self.speakers = dict(speakers or {'default': 0})
         n_mels, d = audio_config.n_mels, cfg.dim
         self.stats = stats or diffusion_stats({}, n_mels)
+        if (cfg.latent == 'codec') != (codec is not None):
+            raise ValueError("DiffusionTTS: latent='codec' needs the trained codec (chapter 35's `load_codec`), and only it takes one")
+        if codec is not None:
+            if codec.audio != audio_config:
+                raise ValueError(f"DiffusionTTS: the codec was trained with {codec.audio}, the model's data has {audio_config}")
+            codec.eval().requires_grad_(False)                                 # frozen: neither the optimiser nor its EMA moves it
+        self.codec = codec
+        self.channels = n_mels if codec is None else codec.cfg.latent_dim      # C: the latent's channels
         self.gamma = SCHEDULES[cfg.schedule]
         self.encoder = PhonemeEncoder(len(vocab), d, cfg.encoder_convs, cfg.encoder_layers, cfg.heads, cfg.kernel_size, cfg.dropout, cfg.use_tones)
-        self.prompt_encoder = PromptEncoder(n_mels, d, cfg.prompt_layers, cfg.heads, cfg.prompt_tokens, cfg.kernel_size, cfg.dropout)
+        self.prompt_encoder = PromptEncoder(self.channels, d, cfg.prompt_layers, cfg.heads, cfg.prompt_tokens, cfg.kernel_size, cfg.dropout)
         self.duration_predictor = PromptedPredictor(d, cfg.predictor_layers, cfg.kernel_size, cfg.heads, cfg.dropout)
         nn.init.constant_(self.duration_predictor.out.bias, math.log1p(self.stats['phone_frames']))   # start at the mean phone length
         self.pitch_predictor = PromptedPredictor(d, cfg.predictor_layers, cfg.kernel_size, cfg.heads, cfg.dropout)
         self.pitch_embed = nn.Embedding(cfg.n_bins, d)
-        self.denoiser = Denoiser(n_mels, d, d, cfg.wavenet_layers, cfg.transformer_layers, cfg.heads, cfg.wavenet_kernel, cfg.dilation_cycle,
+        self.denoiser = Denoiser(self.channels, d, d, cfg.wavenet_layers, cfg.transformer_layers, cfg.heads, cfg.wavenet_kernel, cfg.dilation_cycle,
                                  cfg.causal, cfg.self_condition, cfg.dropout, cfg.cond_every_layer)
         self.null_prompt = nn.Parameter(torch.randn(cfg.prompt_tokens, d) * 0.02)   # "no prompt" for classifier-free guidance
         self.null_cond = nn.Parameter(torch.zeros(d))                                # "no text" for classifier-free guidance
@@ -435,23 +454,44 @@ class DiffusionTTS(nn.Module):
         self.register_buffer('mel_mean', torch.tensor(self.stats['mel_mean'])[:, None])
         self.register_buffer('mel_std', torch.tensor(self.stats['mel_std'])[:, None])
         if self.aligner is not None: self.aligner.mel_mean.copy_(self.mel_mean[:, 0]); self.aligner.mel_std.copy_(self.mel_std[:, 0])
-        if default_prompts is None: default_prompts = torch.zeros(len(self.speakers), n_mels, cfg.prompt_frames)
-        self.register_buffer('default_prompts', default_prompts.float())          # (n_speakers, n_mels, P): latents, not log-mels
+        if codec is not None:                                                  # the codec latent's own standardisation
+            C = self.channels
+            self.register_buffer('latent_mean', torch.tensor(self.stats.get('latent_mean') or [0.0] * C)[:, None])
+            self.register_buffer('latent_std', torch.tensor(self.stats.get('latent_std') or [1.0] * C)[:, None])
+        if default_prompts is None: default_prompts = torch.zeros(len(self.speakers), self.channels, cfg.prompt_frames)
+        self.register_buffer('default_prompts', default_prompts.float())          # (n_speakers, C, P): normalised latents
         lo, hi = self.stats['pitch_min'], max(self.stats['pitch_max'], self.stats['pitch_min'] * 1.001 + 1e-3)
         self.register_buffer('pitch_edges', normalize_pitch(bin_edges(lo, hi, cfg.n_bins, 'log'), self.stats), persistent=False)
 
-    def normalize(self, mel: torch.Tensor) -> torch.Tensor:
-        "Log-mel (B, n_mels, T) -> latent z = (mel - mean) / std."
-        return (mel - self.mel_mean) / self.mel_std
+    def _moments(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return (self.mel_mean, self.mel_std) if self.codec is None else (self.latent_mean, self.latent_std)
+
+    def normalize(self, x: torch.Tensor) -> torch.Tensor:
+        "Log-mel (B, n_mels, T), or codec latent (B, D, T) for latent='codec', -> z = (x - mean) / std per channel."
+        mean, std = self._moments()
+        return (x - mean) / std
 
     def denormalize(self, z: torch.Tensor) -> torch.Tensor:
-        "Latent -> log-mel: z * std + mean."
-        return z * self.mel_std + self.mel_mean
+        "z -> log-mel (or codec latent): z * std + mean."
+        mean, std = self._moments()
+        return z * std + mean
+
+    def decode(self, latent: torch.Tensor, n_q: int | None = None) -> torch.Tensor:
+        "latent='codec': waveforms (B, T * hop) from codec latents (B, D, T), snapped to the first n_q RVQ stages (None: all; 0: none)."
+        if self.codec is None: raise ValueError("DiffusionTTS.decode: a mel-latent model has no codec; use a vocoder")
+        return self.codec.decode_latent(latent.float(), n_q)
+
+    def train(self, mode: bool = True) -> DiffusionTTS:
+        super().train(mode)
+        if self.codec is not None: self.codec.eval()                           # never update the codebooks' EMA
+        return self
 
     def get_extra_state(self) -> dict:
         "The model's description as plain data inside its state_dict."
-        return dict(format=MODEL_FORMAT, config=asdict(self.cfg), vocab=self.vocab.to_dict(), audio_config=self.audio_config.to_dict(),
-                    speakers=dict(self.speakers), stats=dict(self.stats))
+        state = dict(format=MODEL_FORMAT, config=asdict(self.cfg), vocab=self.vocab.to_dict(), audio_config=self.audio_config.to_dict(),
+                     speakers=dict(self.speakers), stats=dict(self.stats))
+        if self.codec is not None: state['codec'] = asdict(self.codec.cfg)   # the codec's shape; its weights are in the state_dict
+        return state
 
     def set_extra_state(self, state: dict):
         state = {**state, 'config': _saved_config(state.get('config'))}
@@ -465,8 +505,10 @@ class DiffusionTTS(nn.Module):
         extra = state_dict.get('_extra_state')
         if not isinstance(extra, dict) or extra.get('format') != MODEL_FORMAT:
             raise ValueError(f"not the state_dict of a ttsbook DiffusionTTS model (no '_extra_state' with format {MODEL_FORMAT!r})")
-        model = cls(DiffusionConfig(**_saved_config(extra['config'])), PhoneVocab.from_dict(extra['vocab']),
-                    AudioConfig.from_dict(extra['audio_config']), extra['speakers'], extra['stats'], state_dict['default_prompts'])
+        audio = AudioConfig.from_dict(extra['audio_config'])
+        codec = Codec(CodecConfig(**extra['codec']), audio) if extra.get('codec') else None
+        model = cls(DiffusionConfig(**_saved_config(extra['config'])), PhoneVocab.from_dict(extra['vocab']), audio, extra['speakers'],
+                    extra['stats'], state_dict['default_prompts'], codec)
         model.load_state_dict(state_dict)
         return model
 
@@ -522,11 +564,12 @@ def _phone_pitch(f0: torch.Tensor, durations: torch.Tensor, stats: dict) -> torc
 @patch
 def losses(self: DiffusionTTS, batch: dict, step: int = 0, generator: torch.Generator | None = None) -> dict:
     "Training losses of a collated batch: min-SNR-weighted diffusion MSE outside the prompt, duration and pitch MSE (+ aligner losses)."
-    cfg, mels, mel_lens = self.cfg, batch['mels'].float(), batch['mel_lens']
-    dev = mels.device
+    cfg, mel_lens = self.cfg, batch['mel_lens']
+    x = (batch['mels'] if self.codec is None else batch['latents']).float()    # the clean latent, before standardising
+    dev = x.device
     rand = lambda *shape: torch.rand(*shape, generator=generator, device=generator.device if generator else dev).to(dev)
     randn = lambda shape: torch.randn(shape, generator=generator, device=generator.device if generator else dev).to(dev)
-    z = self.normalize(mels) * batch['mel_mask'][:, None]
+    z = self.normalize(x) * batch['mel_mask'][:, None]
     prompt, prompt_mask, region = random_prompt(z, mel_lens, cfg.prompt_frames, generator)
     tokens = self.prompt_encoder(prompt, prompt_mask)
     extra = {}
@@ -559,6 +602,10 @@ def losses(self: DiffusionTTS, batch: dict, step: int = 0, generator: torch.Gene
     pitch_loss = masked_mse(c['pitch'].float(), pitch.float(), pm)
     total = diffusion + cfg.duration_weight * duration + cfg.pitch_weight * pitch_loss
     for v in extra.values(): total = total + cfg.aligner_weight * v
+    if cfg.rvq_ce_weight > 0:                                                  # NS2's codebook loss on the x0 estimate
+        x0_hat = self.denormalize(predict_x0_eps(out, x_t, gamma, cfg.objective)[0])
+        extra['rvq_ce'] = rvq_cross_entropy(self.codec.quantizer, x0_hat, x, c['mel_mask'] & ~region)
+        total = total + cfg.rvq_ce_weight * extra['rvq_ce']
     return {'loss': total, 'diffusion': diffusion, 'duration_mse': duration, 'pitch_mse': pitch_loss, **extra}
 
 # %% ../nbs/40_diffusion.ipynb #2cecfbe2
@@ -566,19 +613,26 @@ def losses(self: DiffusionTTS, batch: dict, step: int = 0, generator: torch.Gene
 @torch.no_grad()
 def generate(self: DiffusionTTS, phones, phone_lens, tones, prompt: torch.Tensor, prompt_mask: torch.Tensor | None = None, steps: int = 50,
              sampler: str = 'ddim', eta: float = 0.0, cond_scale: float = 1.0, time_difference: float = 0.0, speed: float = 1.0,
-             durations=None, pitch=None, generator: torch.Generator | None = None, progress: bool = False, trajectory: bool = False) -> dict:
-    "Log-mels (B, n_mels, T) for phones, from a prompt *latent* (B, n_mels, P): predicted durations and pitch, then the reverse process."
+             durations=None, pitch=None, generator: torch.Generator | None = None, progress: bool = False, trajectory: bool = False,
+             codec_stages: int | None = None) -> dict:
+    """Log-mels (B, n_mels, T) for phones, from a prompt *latent* (B, C, P): predicted durations and pitch, then the reverse process.
+    latent='codec': also the codec latent and its audio, decoded through the first `codec_stages` RVQ stages (None: all; 0: none)."""
     if prompt_mask is None: prompt_mask = torch.ones(prompt.shape[0], prompt.shape[-1], dtype=torch.bool, device=prompt.device)
     tokens = self.prompt_encoder(prompt, prompt_mask)
     c = self.condition(phones, phone_lens, tones, tokens, durations, pitch, speed=speed)
     mask = c['mel_mask']
     fn = lambda x, t, sc: self.denoise(x, t, c['cond'], tokens, mask, self_cond=sc, cond_scale=cond_scale)
-    res = sample(fn, (phones.shape[0], self.audio_config.n_mels, mask.shape[1]), self.gamma, steps, sampler, eta, self.cfg.objective,
+    res = sample(fn, (phones.shape[0], self.channels, mask.shape[1]), self.gamma, steps, sampler, eta, self.cfg.objective,
                  time_difference, self.cfg.self_condition, generator=generator, device=phones.device,
                  clip_x0=self.cfg.clip_x0 or None, progress=progress, trajectory=trajectory)
     z, path = res if trajectory else (res, None)
-    mel = torch.where(mask[:, None], self.denormalize(z), math.log(LOG_MEL_FLOOR))
-    out = {'mel': mel, 'mel_lens': c['mel_lens'], 'durations': c['durations'], 'pitch': c['pitch_used'], 'phone_mask': c['phone_mask']}
+    out = {'mel_lens': c['mel_lens'], 'durations': c['durations'], 'pitch': c['pitch_used'], 'phone_mask': c['phone_mask']}
+    if self.codec is None: out['mel'] = torch.where(mask[:, None], self.denormalize(z), math.log(LOG_MEL_FLOOR))
+    else:                                            # the codec's decoder speaks the latent; the mel of its audio is for looking
+        out['latent'] = self.denormalize(z) * mask[:, None]
+        out['audio'] = self.decode(out['latent'], codec_stages)
+        mel = mel_spectrogram(out['audio'].float(), self.audio_config)[..., :mask.shape[1]]
+        out['mel'] = torch.where(mask[:, None], mel, math.log(LOG_MEL_FLOOR))
     if trajectory: out['trajectory'] = [(s, self.denormalize(x_s), self.denormalize(x0)) for s, x_s, x0 in path]
     return out
 
@@ -588,15 +642,39 @@ def forward(self: DiffusionTTS, batch: dict, step: int = 0, generator: torch.Gen
     "The training pass is the module's forward (so multi-GPU wrappers see it): `losses`."
     return self.losses(batch, step, generator)
 
+# %% ../nbs/40_diffusion.ipynb #36488dfd
+def latent_moments(latents) -> dict:
+    "Per-channel mean and standard deviation (floored at 1e-3) over every frame of latents [(C, T_i), ...]: how a codec latent is standardised."
+    x = torch.cat([torch.as_tensor(z).float() for z in latents], dim=1)
+    return dict(latent_mean=x.mean(1).tolist(), latent_std=x.std(1).clamp(min=1e-3).tolist())
+
+def rvq_cross_entropy(quantizer: ResidualVQ, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """NaturalSpeech 2's RVQ loss: per stage j, logits -||r_j - e_jk||^2 of the residual r_j = pred - sum_{i<j} q_i(target) over
+    codebook j, cross-entropy with target's code at stage j; the mean over stages and the frames `mask` (B, T) keeps."""
+    B, D, T = target.shape
+    with torch.autocast(pred.device.type, enabled=False):
+        with torch.no_grad(): codes = quantizer.encode(target.float())                 # (B, n_q, T): the true codes
+        keep = (mask if mask is not None else torch.ones(B, T, dtype=torch.bool, device=pred.device)).reshape(-1).float()
+        residual, per_stage = pred.float(), []
+        for j, vq in enumerate(quantizer.layers):
+            logits = -squared_distances(residual.transpose(1, 2).reshape(-1, D), vq.codebook)     # (B * T, K)
+            ce = F.cross_entropy(logits, codes[:, j].reshape(-1), reduction='none')
+            per_stage.append((ce * keep).sum() / keep.sum().clamp(min=1))
+            residual = residual - vq.decode(codes[:, j])                           # the true stage j removed
+    return torch.stack(per_stage).mean()
+
 # %% ../nbs/40_diffusion.ipynb #a285fade
-def speaker_prompts(train_set, model: DiffusionTTS, speakers: dict) -> torch.Tensor:
-    "Default prompt latents (n_speakers, n_mels, P): the middle P frames of each speaker's first training utterance (zero-padded if shorter)."
+def speaker_prompts(train_set, model: DiffusionTTS, speakers: dict, latent_of=None) -> torch.Tensor:
+    """Default prompt latents (n_speakers, C, P): the middle P frames of each speaker's first training utterance (zero-padded if shorter).
+    `latent_of(item)` gives an item's latent before standardising (default: its log-mel)."""
     P = model.cfg.prompt_frames
-    out = torch.zeros(len(speakers), model.audio_config.n_mels, P)
+    out = torch.zeros(len(speakers), model.channels, P)
     for sid in range(len(speakers)):
         idx = next((i for i, r in enumerate(train_set.records) if r['speaker_id'] == sid), None)
         if idx is None: continue
-        z = model.normalize(train_set[idx]['mel'][None].float().to(model.mel_mean.device))[0].cpu()
+        item = train_set[idx]
+        x = latent_of(item) if latent_of is not None else item['mel']
+        z = model.normalize(x[None].float().to(model.mel_mean.device))[0].cpu()
         start = max(0, (z.shape[-1] - P) // 2)
         seg = z[:, start:start + P]
         out[sid, :, :seg.shape[-1]] = seg
@@ -621,18 +699,49 @@ class DiffusionTask(Task):
         phone_frames = sum(r['n_frames'] for r in records) / sum(r['n_phones'] for r in records)
         self.stats = diffusion_stats(read_json(cache/'stats.json', 'corpus statistics'), self.audio_config.n_mels, phone_frames)
         speakers = read_json(cache/'speakers.json', 'speaker table')
-        model = DiffusionTTS(self.cfg, PhoneVocab.load(cache/'vocab.json'), self.audio_config, speakers, self.stats)
-        with torch.no_grad(): model.default_prompts.copy_(speaker_prompts(train_set, model, speakers))
+        codec, self.latents = None, {}
+        if self.cfg.latent == 'codec':
+            codec = self._load_codec(cache)
+            self.encoder = copy.deepcopy(codec)               # the collate's own copy: it stays on the CPU when the model moves
+            rows = [self.latent_of(train_set[i]) for i in tqdm(range(len(train_set)), desc='codec latents', leave=False)]
+            self.stats.update(latent_moments(rows))
+        model = DiffusionTTS(self.cfg, PhoneVocab.load(cache/'vocab.json'), self.audio_config, speakers, self.stats, codec=codec)
+        with torch.no_grad():
+            model.default_prompts.copy_(speaker_prompts(train_set, model, speakers, self.latent_of if codec is not None else None))
         self.models = {'model': model}
 
+    def _load_codec(self, cache: Path) -> Codec:
+        if not self.cfg.codec:
+            raise ValueError("diffusion: latent='codec' needs a trained codec: --codec RUN (chapter 35: `ttsbook train codec`)")
+        codec = load_codec(self.cfg.codec)
+        if codec.audio != self.audio_config:
+            raise ValueError(f"diffusion: the codec {self.cfg.codec} was trained with {codec.audio}, but the cache {cache} has "
+                             f"{self.audio_config}; train a codec on this cache's audio settings")
+        return codec
+
+    @torch.no_grad()
+    def latent_of(self, item: dict) -> torch.Tensor:
+        "An item's codec latent (D, T) at its mel's T frames, computed once per utterance by the CPU copy of the codec."
+        key = item.get('id')
+        if key not in self.latents:
+            wav = torch.from_numpy(pcm_to_float(item['wav'].numpy())).float()
+            z = self.encoder.latent(wav[None])[0]
+            T = item['mel'].shape[-1]                                          # whole hops: the same frames, give or take the last
+            z = F.pad(z, (0, T - z.shape[-1]), mode='replicate') if z.shape[-1] < T else z[:, :T]
+            if key is None: return z
+            self.latents[key] = z
+        return self.latents[key]
+
     def collate(self, items: list[dict]) -> dict:
-        "Chapter 04's batch of the fields the model uses, plus the standardised per-phone pitch target."
+        "Chapter 04's batch of the fields the model uses, the standardised per-phone pitch target, and codec latents if diffused."
         batch = collate([{k: v for k, v in it.items() if k in self.keep or k == 'id'} for it in items])
         if 'pitch_phone' in items[0]: batch['pitch_target'] = pad_stack([pitch_target(it['pitch_phone'], self.stats) for it in items])
+        if self.cfg.latent == 'codec': batch['latents'] = pad_stack([self.latent_of(it) for it in items])
         return batch
 
     def configure_optimizers(self) -> dict:
-        opt = torch.optim.AdamW(self.models['model'].parameters(), lr=self.cfg.lr, betas=(0.9, 0.99), weight_decay=0.01)
+        trained = [p for p in self.models['model'].parameters() if p.requires_grad]     # not the frozen codec
+        opt = torch.optim.AdamW(trained, lr=self.cfg.lr, betas=(0.9, 0.99), weight_decay=0.01)
         return {'model': (opt, torch.optim.lr_scheduler.LambdaLR(opt, lr_schedule('constant', warmup=self.cfg.warmup)))}
 
     def training_step(self, batch: dict, name: str) -> dict: return self.models['model'](batch, step=self.step)
@@ -649,7 +758,8 @@ class DiffusionTask(Task):
         out = model.generate(batch['phones'][:1, :N], batch['phone_lens'][:1], batch['tones'][:1, :N], model.default_prompts[sid:sid + 1],
                              steps=self.cfg.sample_steps, generator=torch.Generator(batch['mels'].device).manual_seed(0))
         mel = out['mel'][0].float()
-        return {'mel': mel, 'mel_target': batch['mels'][0, :, :T], 'audio': mel_to_audio(mel.cpu(), self.audio_config, n_iter=16)}
+        audio = out['audio'][0].float().cpu() if 'audio' in out else mel_to_audio(mel.cpu(), self.audio_config, n_iter=16)
+        return {'mel': mel, 'mel_target': batch['mels'][0, :, :T], 'audio': audio}
 
 # %% ../nbs/40_diffusion.ipynb #5276e22f
 diffusion_task = config_factory(DiffusionTask, DiffusionConfig)   # DiffusionTask(train_set, DiffusionConfig(**settings))
@@ -678,12 +788,18 @@ def load_diffusion(path, device='cpu', use_ema: bool = True) -> DiffusionTTS:
     return DiffusionTTS.from_state_dict(weights).to(device).eval()
 
 def prompt_latent(model: DiffusionTTS, prompt) -> torch.Tensor:
-    "A prompt (wav path, waveform (S,) or log-mel (n_mels, T)) as the model's latent (1, n_mels, P), its middle `prompt_frames` frames."
+    """A prompt as the model's standardised latent (1, C, P), its middle `prompt_frames` frames: a wav path, a waveform (S,), or
+    for a mel-latent model a log-mel (n_mels, T); a codec-latent model encodes the waveform with its codec."""
     cfg, device = model.audio_config, model.mel_mean.device
     if isinstance(prompt, (str, Path)): prompt = load_wav(prompt, cfg.sample_rate)[0]
     prompt = torch.as_tensor(prompt).float()
-    if prompt.dim() == 1: prompt = mel_spectrogram(prompt, cfg)
-    if prompt.dim() != 2 or prompt.shape[0] != cfg.n_mels:
+    if model.codec is not None:
+        if prompt.dim() != 1:
+            raise ValueError(f"prompt: a codec-latent model takes a wav path or a waveform (samples,), got shape {tuple(prompt.shape)}")
+        if len(prompt) < cfg.hop_length: raise ValueError(f"prompt: shorter than one frame ({len(prompt)} samples)")
+        with torch.no_grad(): prompt = model.codec.latent(prompt[None].to(device))[0]
+    elif prompt.dim() == 1: prompt = mel_spectrogram(prompt, cfg)
+    if model.codec is None and (prompt.dim() != 2 or prompt.shape[0] != cfg.n_mels):
         raise ValueError(f"prompt: expected a wav path, a waveform (samples,) or a log-mel ({cfg.n_mels}, frames), got shape {tuple(prompt.shape)}")
     if prompt.shape[-1] < 1: raise ValueError("prompt: it has no frames")
     P, T = model.cfg.prompt_frames, prompt.shape[-1]
@@ -700,8 +816,13 @@ def _vocode(model: DiffusionTTS, mel: torch.Tensor, vocoder, griffin_lim_iters: 
 
 def synthesize(model: DiffusionTTS, text: str, prompt=None, steps: int = 50, sampler: str = 'ddim', cond_scale: float = 3.0, eta: float = 0.0,
                vocoder=None, speaker: str | int | None = None, time_difference: float = 0.0, speed: float = 1.0, seed: int | None = 0,
-               griffin_lim_iters: int = 32, progress: bool = False) -> dict:
-    "Text -> speech with the diffusion model: front end, prompt (a wav path/tensor, or the speaker's stored one), reverse process, vocoder."
+               griffin_lim_iters: int = 32, progress: bool = False, codec_stages: int | None = None) -> dict:
+    """Text -> speech with the diffusion model: front end, prompt (a wav path/tensor, or the speaker's stored one), reverse process,
+    vocoder — or, for a codec-latent model, its codec's decoder through `codec_stages` RVQ stages (None: all; 0: the raw latent)."""
+    if model.codec is not None and vocoder is not None:
+        raise ValueError("synthesize: this diffusion model generates codec latents and speaks through its codec's decoder; drop the vocoder")
+    if model.codec is not None and codec_stages is not None:
+        check_control('codec_stages', codec_stages, 0, model.codec.cfg.n_q, integer=True)
     for name, v, lo, hi in (('speed', speed, 0.1, 10), ('cond_scale', cond_scale, 0, 20), ('eta', eta, 0, 1)): check_control(name, v, lo, hi)
     for name, v in (('steps', steps), ('griffin_lim_iters', griffin_lim_iters)): check_control(name, v, 1, 1000, integer=True)
     seq = with_boundary_silence(text_to_phones(text))                  # a TextError naming the problem for bad text
@@ -715,14 +836,18 @@ def synthesize(model: DiffusionTTS, text: str, prompt=None, steps: int = 50, sam
     generator = torch.Generator(device).manual_seed(seed) if seed is not None else None
     was_training = model.training
     model.eval()
-    try: out = model.generate(phones, torch.tensor([phones.shape[1]], device=device), tones, z_prompt, steps=steps, sampler=sampler, eta=eta,
-                              cond_scale=cond_scale, time_difference=time_difference, speed=speed, generator=generator, progress=progress)
+    try:
+        out = model.generate(phones, torch.tensor([phones.shape[1]], device=device), tones, z_prompt, steps=steps, sampler=sampler, eta=eta,
+                             cond_scale=cond_scale, time_difference=time_difference, speed=speed, generator=generator, progress=progress,
+                             codec_stages=codec_stages)
+        prompt_mel = model.denormalize(z_prompt)[0]
+        if model.codec is not None: prompt_mel = mel_spectrogram(model.decode(prompt_mel[None], codec_stages)[0], model.audio_config)
     finally: model.train(was_training)
     mel = out['mel'][0].float()
-    audio = _vocode(model, mel, vocoder, griffin_lim_iters)
+    audio = out['audio'][0] if 'audio' in out else _vocode(model, mel, vocoder, griffin_lim_iters)
     return dict(audio=audio.detach().float().cpu().reshape(-1), sample_rate=model.audio_config.sample_rate, phones=seq.phones,
                 durations=out['durations'][0].cpu(), mel=mel.cpu(), pitch=denormalize_pitch(out['pitch'][0], model.stats).cpu(),
-                prompt_mel=model.denormalize(z_prompt)[0].cpu())
+                prompt_mel=prompt_mel.cpu())
 
 # %% ../nbs/40_diffusion.ipynb #2c544190
 def sampling_panel(model: DiffusionTTS, text: str = "The quick brown fox jumps over the lazy dog.", prompt=None, vocoder=None,
