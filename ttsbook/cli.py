@@ -293,6 +293,7 @@ def synth(
     eta: float = None,          # diffusion: DDIM's eta (0: deterministic)
     prompt: str = None,         # diffusion, zero-shot VITS: a wav of the voice to imitate
     seed: int = None,           # VITS, diffusion: random seed of the sampling noise
+    codec_stages: int = None,   # diffusion in a codec latent: RVQ stages the latent is snapped to before decoding (0: none; default all)
     plot: str = None,           # also write the mel spectrogram (with its F0) to this PNG (one utterance only)
     strict: bool_arg = True,    # refuse characters the front end cannot read (emoji, other scripts); false: drop them, warning
 ) -> dict:
@@ -334,7 +335,8 @@ def synth(
         return speakers
     given = {k: v for k, v in dict(speed=speed, pitch=pitch, energy=energy, vocoder=vocoder, griffin_lim_iters=griffin_lim_iters,
                                    noise_scale=noise_scale, noise_scale_w=noise_scale_w, sdp_ratio=sdp_ratio, steps=steps, sampler=sampler,
-                                   cond_scale=cond_scale, eta=eta, prompt=prompt, seed=seed).items() if v is not None}
+                                   cond_scale=cond_scale, eta=eta, prompt=prompt, seed=seed, codec_stages=codec_stages).items()
+             if v is not None}
     takes = inspect.signature(synthesize).parameters
     if 'prompt' in given and 'prompt' not in takes and 'reference' in takes:    # VITS's reference encoder reads a waveform
         from ttsbook.audio import load_wav
@@ -347,10 +349,12 @@ def synth(
     offered = [alias.get(k, k) for k in takes if alias.get(k, k) in flags and k not in ('model', 'text')]
     if foreign: raise ValueError(f"synth: {', '.join('--' + k for k in foreign)} not a control of a {family} model; it takes "
                                  f"{', '.join('--' + k for k in offered)}")
+    own = 'its codec' if getattr(model, 'codec', None) is not None else 'its own decoder' if family == 'vits' else None
+    if vocoder and own: raise ValueError(f"synth: {checkpoint} speaks through {own}; drop --vocoder")
     if vocoder:
         given['vocoder'] = load_any_vocoder(vocoder, audio_config=model.audio_config, device=device)[0]
     sid = int(speaker) if speaker and speaker.isdigit() else speaker
-    voc = ('its own decoder' if family == 'vits' else f'vocoder {vocoder}' if vocoder else
+    voc = (own if own else f'vocoder {vocoder}' if vocoder else
            f'vocoder {model.vocoder.folder}' if onnx and model.vocoder else 'Griffin-Lim vocoder') + (', onnxruntime' if onnx else '')
     written, failed, r = [], [], None
     for i, line in enumerate(texts, 1):
@@ -467,14 +471,14 @@ def score(
         controls = {k: v for k, v in controls.items() if v is not None}
         foreign = ', '.join('--' + k for k in controls if k not in takes)
         if foreign: raise ValueError(f"score: {foreign} not a control of a {family} model")
-        if vocoder and 'vocoder' not in takes:
-            raise ValueError(f"score: a {family} model has its own decoder; drop --vocoder")
-        if 'griffin_lim_iters' in takes and not vocoder:
+        own = getattr(model, 'codec', None) is not None or 'vocoder' not in takes     # VITS, or diffusion in a codec latent
+        if vocoder and own: raise ValueError(f"score: this {family} model has its own decoder; drop --vocoder")
+        if 'griffin_lim_iters' in takes and not vocoder and not own:
             controls['griffin_lim_iters'] = griffin_lim_iters
         kwargs = dict(controls)
         if vocoder:
             kwargs['vocoder'] = load_any_vocoder(vocoder, cfg, next(model.parameters()).device)[0]
-        how = ' + Griffin-Lim' if 'vocoder' in takes else ''
+        how = '' if own else ' + Griffin-Lim'
         name = run['label'] + (f" + {voc_run['label']}" if vocoder else how)
         speak = lambda i: synthesize(model, sentences[i], **kwargs)['audio']
     else:
