@@ -1,8 +1,10 @@
 """Execute notebooks in place so their outputs (prints, plots, players) are stored for readers and the docs site.
 
 Cells flagged with a test flag from settings.ini (`#| slow`, `#| gpu`) are skipped and keep their previous
-outputs unless the flag is passed with --flags; `#| gpu` cells also need CUDA. Usage:
-    python tools/execute_nbs.py [NOTEBOOK ...] [--flags "slow gpu"]
+outputs unless the flag is passed with --flags; `#| gpu` cells also need CUDA. `--flagged-from TEXT` runs the
+flagged cells only from the first cell whose source contains TEXT on (a new section at the end of a chapter,
+without re-running the hour of flagged cells before it; those keep their stored outputs). Usage:
+    python tools/execute_nbs.py [NOTEBOOK ...] [--flags "slow gpu"] [--flagged-from TEXT]
 """
 import argparse, os, re, sys, time
 from pathlib import Path
@@ -40,13 +42,19 @@ def drop_terminal_codes(nb) -> int:
         if 'outputs' in cell: cell['outputs'] = kept
     return changed
 
-def execute(path: Path, run_flags: set, skip_flags: set) -> float:
+def execute(path: Path, run_flags: set, skip_flags: set, flagged_from: str | None = None) -> float:
     nb = read_nb(path)
+    starts = [i for i, c in enumerate(nb.cells) if flagged_from and flagged_from in c.source]
+    if flagged_from and not starts: raise SystemExit(f"{path}: no cell contains --flagged-from {flagged_from!r}")
+    first = nb.cells[starts[0]] if starts else None
+    seen = {'start': first is None}
     def skip(cell):
+        if cell is first: seen['start'] = True
         if cell.cell_type != 'code': return True
         d = directives(cell.source)
         if d.get('eval', '').lower() == 'false': return True       # as nbdev_test: never run
         if (d.keys() & skip_flags) - run_flags: return True
+        if d.keys() & skip_flags and not seen['start']: return True   # flagged, before the section asked for
         cell.outputs = []                      # a cell that now prints nothing must not keep old output
         return False
     t0 = time.time()
@@ -64,6 +72,7 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('notebooks', nargs='*')
     ap.add_argument('--flags', default='', help='test flags whose cells should run too, e.g. "slow gpu"')
+    ap.add_argument('--flagged-from', default=None, help='run flagged cells only from the first cell containing this text on')
     a = ap.parse_args()
     cfg = get_config()
     skip_flags = set(cfg.tst_flags.split())
@@ -72,4 +81,4 @@ if __name__ == '__main__':
         import torch
         if not torch.cuda.is_available(): sys.exit("--flags gpu asked for, but torch finds no CUDA device")
     nbs = [Path(p).resolve() for p in a.notebooks] or sorted(p for p in Path(cfg.nbs_path).glob('*.ipynb') if not p.name.startswith('_'))
-    for p in nbs: print(f"{p.name}: executed in {execute(p, run_flags, skip_flags):.0f} s", flush=True)
+    for p in nbs: print(f"{p.name}: executed in {execute(p, run_flags, skip_flags, a.flagged_from):.0f} s", flush=True)
