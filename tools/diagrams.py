@@ -17,7 +17,7 @@ no label sits on a box or on another arrow, no arrow runs through a box. A faile
 error (exit 1) naming the texts, so a later edit cannot quietly make a figure unreadable.
 """
 from __future__ import annotations
-import argparse, sys
+import argparse, math, sys
 from pathlib import Path
 
 import matplotlib
@@ -516,6 +516,101 @@ def vits() -> Diagram:
     return d
 
 
+def change_of_variables() -> Diagram:
+    "Chapter 30's flows: a density carried through an invertible map; the affine coupling layer."
+    d = Diagram('change_of_variables', 12, 7.0)
+    d.heading(0.25, 6.75, 'The change of variables, in one dimension', ha='left')
+    d.heading(6.75, 6.75, 'An affine coupling layer', ha='left')
+    d.ax.plot([6.45, 6.45], [0.3, 6.9], color='#BBBBBB', lw=1.0, zorder=0)
+    data, fill = KINDS['data']['ec'], KINDS['data']['fc']
+
+    def curve(pts, color=INK, lw=1.4):
+        "A polyline in inch coordinates, checked like an arrow without a head."
+        d.ax.plot([p[0] for p in pts], [p[1] for p in pts], color=color, lw=lw, zorder=1,
+                  solid_capstyle='butt')
+        d.lines.append((pts, None))
+
+    # z_p = f(z), drawn through its inverse z = g(z_p) = z_p + a tanh(b z_p): f' is small near 0,
+    # so the Gaussian on z_p becomes a density on z with two bumps
+    a, b = 1.5, 2.5
+    g = lambda t: t + a * math.tanh(b * t)
+    dg = lambda t: 1 + a * b / math.cosh(b * t) ** 2
+    gauss = lambda t: math.exp(-t * t / 2) / math.sqrt(2 * math.pi)
+    ZR, PR = 4.4, 2.8                      # axis ranges: z in [-ZR, ZR], z_p in [-PR, PR]
+    X0, Y0, L = 2.0, 2.3, 3.75             # the square plot: lower-left corner and side
+    X = lambda z: X0 + (z + ZR) / (2 * ZR) * L
+    Y = lambda t: Y0 + (t + PR) / (2 * PR) * L
+    ts = [-PR + 2 * PR * i / 240 for i in range(241)]
+    gap, H = 0.12, 3.3                     # the density plots: gap to the axes, inches per unit
+    bx, by = X0 - gap, Y0 - gap            # their baselines
+    pz = [(X(g(t)), by - H * gauss(t) / dg(t)) for t in ts]
+    pp = [(bx - H * gauss(t), Y(t)) for t in ts]
+    # one interval of z and its image, shaded from the curve to both density plots
+    t0, t1 = -1.3, -1.0
+    sx, sy = [X(g(t0)), X(g(t1))], [Y(t0), Y(t1)]
+    d.ax.fill_between(sx, [by] * 2, sy, color=fill, zorder=0, lw=0)
+    d.ax.fill_betweenx(sy, [bx] * 2, sx, color=fill, zorder=0, lw=0)
+    band = [p for p in pz if sx[0] <= p[0] <= sx[1]]
+    d.ax.fill_between([p[0] for p in band], [p[1] for p in band], [by] * len(band), color=data,
+                      alpha=0.35, zorder=0, lw=0)
+    band = [p for p in pp if sy[0] <= p[1] <= sy[1]]
+    d.ax.fill_betweenx([p[1] for p in band], [p[0] for p in band], [bx] * len(band), color=data,
+                       alpha=0.35, zorder=0, lw=0)
+    curve([(X0, Y0), (X0 + L, Y0)], color=MUTED, lw=1.0)
+    curve([(X0, Y0), (X0, Y0 + L)], color=MUTED, lw=1.0)
+    curve([(X(g(t)), Y(t)) for t in ts if abs(g(t)) <= ZR], lw=2.0)
+    curve(pz, color=data, lw=1.6)
+    curve(pp, color=data, lw=1.6)
+    curve([(bx, Y0), (bx, Y0 + L)], color=data, lw=0.8)
+    curve([(X0, by), (X0 + L, by)], color=data, lw=0.8)
+    d.label(X0 + L + 0.08, Y0, 'z', ha='left', color=INK, style='italic')
+    d.label(X0, Y0 + L + 0.1, '$z_p$', ha='center', va='bottom', color=INK)
+    d.label(X(2.4), Y(0.3), '$z_p = f(z)$', ha='left', color=INK)
+    d.label(0.2, Y(1.75), 'a Gaussian\non $z_p$', ha='left', color=data, size=NOTE)
+    d.label(X(2.2), by - 0.85, '$p(z)$: two bumps', ha='left', color=data, size=NOTE)
+    d.label(sx[1] + 0.06, by - 0.12, 'dz', ha='left', va='top', color=INK, style='italic')
+    d.label(sx[1] + 0.1, (sy[0] + sy[1]) / 2, "$dz_p = f\\,'(z)\\,dz$", ha='left', color=INK)
+    d.label(X0 + 0.15, Y0 + L - 0.05, 'The two shaded strips hold\nthe same probability:\n'
+            '$p(z)\\,dz = \\mathcal{N}(z_p)\\,dz_p$, so\n$p(z) = \\mathcal{N}(f(z))\\;|f\\,\'(z)|$',
+            ha='left', va='top', color=INK, size=NOTE, bg=False)
+    # the coupling layer: x0 passes unchanged, x1 is shifted and scaled by functions of x0
+    C0, C1 = 7.45, 10.85
+    CX = (C0 + C1) / 2
+    xin = d.box(['x  (B, C, T)'], 'data', x=CX, top=6.35, w=4.0)
+    x0 = d.box(['$x_0$: first C/2 channels'], 'data', x=C0, top=xin.y0 - 0.55, bold_first=False)
+    x1 = d.box(['$x_1$: the other C/2'], 'data', x=C1, y=x0.cy, bold_first=False)
+    net = d.box(['WaveNet($x_0$, g)', 'last conv zero at start'], 'module', x=CX - 0.05,
+                top=x0.y0 - 0.4)
+    aff = d.box(['$y_1 = m + x_1 \\odot e^{\\,s}$'], 'op', x=C1, top=net.y0 - 0.5, bold_first=False)
+    y0 = d.box(['$y_0 = x_0$'], 'data', x=C0, y=aff.cy, bold_first=False)
+    yout = d.box(['y = [$y_0$, $y_1$], then a Flip'], 'data', x=CX, top=aff.y0 - 0.45, w=4.0,
+                 bold_first=False)
+    d.arrow(xin.side('b', C0 - CX), x0.t)
+    d.arrow(xin.side('b', C1 - CX), x1.t)
+    d.arrow(x0.b, y0.t, label='unchanged', side='right', frac=0.2)
+    d.dot(C0, net.cy)
+    d.arrow((C0, net.cy), net.l)
+    d.arrow(x1.b, aff.t)
+    nx = net.x1 - 0.3
+    d.arrow((nx, net.y0), (nx, aff.cy), aff.l, label='m, s', seg=0, side='left', frac=0.5)
+    d.arrow(y0.b, (C0, yout.y1))
+    d.arrow(aff.b, (C1, yout.y1))
+    # its Jacobian, block triangular: only the diagonal blocks reach the determinant
+    jx, jy, cw, ch = 7.75, 1.05, 1.25, 0.55
+    for (i, j), t in (((0, 1), 'I'), ((1, 1), '0'), ((0, 0), '$\\partial y_1/\\partial x_0$'),
+                      ((1, 0), 'diag($e^{\\,s}$)')):
+        diagonal = (i, j) in ((0, 1), (1, 0))           # column i, row j counted from the bottom
+        d.ax.add_patch(FancyBboxPatch((jx + i * cw, jy + j * ch), cw, ch, boxstyle='square,pad=0',
+                                      fc='white', ec=INK if diagonal else MUTED,
+                                      lw=2.0 if diagonal else 1.0, zorder=3 if diagonal else 2))
+        d.label(jx + (i + 0.5) * cw, jy + (j + 0.5) * ch, t, color=INK, size=NOTE, bg=False)
+    d.label(jx - 0.1, jy + ch, '$\\partial y / \\partial x$ =', ha='right', color=INK)
+    d.label(jx + 2 * cw + 0.15, jy + ch,
+            'triangular, so\nlog |det| = $\\Sigma\\, s$\nover the channels\nof $x_1$',
+            ha='left', color=INK, size=NOTE, bg=False)
+    d.legend(0.25, 0.3, ('data', 'module', 'op'))
+    return d
+
 PROMPT = '#7A4FA0'   # the prompt tokens' lines in the NaturalSpeech 2 figure
 
 
@@ -593,7 +688,8 @@ def naturalspeech2() -> Diagram:
     return d
 
 
-FIGURES = {f.__name__: f for f in (pipeline, data_flow, fastspeech2, vocoders, vits, naturalspeech2)}
+FIGURES = {f.__name__: f for f in (pipeline, data_flow, fastspeech2, vocoders, vits,
+                                      change_of_variables, naturalspeech2)}
 
 
 def main(argv=None) -> int:

