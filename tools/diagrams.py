@@ -621,7 +621,7 @@ def naturalspeech2() -> Diagram:
     ph = d.box(['phones, tones (B, N)'], 'data', x=A, top=10.9, w=WA)
     enc = d.box(['phoneme encoder', '3 residual convs,', '6 FFT blocks'], 'module', x=A, top=ph.y0 - 0.42, w=WA)
     d.arrow(ph.b, enc.t)
-    pr = d.box(['prompt', 'a ≤ 3 s slice of the speaker’s', 'normalised log-mel (B, 80, P)'], 'data', x=A, top=6.9, w=WA)
+    pr = d.box(['prompt', 'a ≤ 3 s slice of the speaker’s', 'standardised latent (B, C, P)'], 'data', x=A, top=6.9, w=WA)
     pen = d.box(['prompt encoder', 'conv, 6 FFT blocks'], 'module', x=A, top=pr.y0 - 0.42, w=WA)
     per = d.box(['Perceiver resampler', '32 learned queries (ch. 10)'], 'module', x=A, top=pen.y0 - 0.65, w=WA)
     tok = d.box(['prompt tokens', '(B, 32, 512)'], 'data', x=A, top=per.y0 - 0.42, w=WA)
@@ -657,14 +657,14 @@ def naturalspeech2() -> Diagram:
     gx0 = qx + 0.2
     C = gx0 + 0.2 + WC / 2
     gx1 = C + WC / 2 + 0.2
-    xt = d.box(['$x_t$ (B, 80, T)', 'first: $x_1 \\sim N(0, I)$'], 'data', x=C - 0.55, top=10.3)
+    xt = d.box(['$x_t$ (B, C, T)', 'first: $x_1 \\sim N(0, I)$'], 'data', x=C - 0.55, top=10.3)
     tt = d.box(['t (B,)'], 'data', x=C + 1.3, y=xt.cy)
     inp = d.box(['concat $x_t$, c;', '1×1 conv'], 'module', x=xt.cx, top=xt.y0 - 0.45, bold_first=False)
     wn = d.box(['WaveNet', '40 causal layers, dilations 1-8;', 'c enters every layer; FiLM by', 't-embedding + mean prompt'],
                'module', x=C, top=inp.y0 - 0.5, w=WC)
     tf = d.box(['4 Transformer blocks', 'AdaRMSNorm, self-attention,', 'cross-attention to the', 'prompt, GEGLU'],
                'module', x=C, top=wn.y0 - 0.55, w=WC)
-    lin = d.box(['linear → $\\hat v$ (B, 80, T)'], 'module', x=C, top=tf.y0 - 0.42, w=WC, bold_first=False)
+    lin = d.box(['linear → $\\hat v$ (B, C, T)'], 'module', x=C, top=tf.y0 - 0.42, w=WC, bold_first=False)
     smp = d.box(['DDIM step (50, t: 1 → 0)', '$\\hat x_0 = \\alpha_t x_t - \\sigma_t \\hat v$',
                  '$x_s = \\alpha_s \\hat x_0 + \\sigma_s \\hat\\varepsilon$'], 'op', x=C, top=lin.y0 - 0.5, w=WC)
     d.group(gx0, lin.y0 - 0.2, gx1, 10.85, 'denoiser (v prediction)', ha='right')
@@ -678,12 +678,14 @@ def naturalspeech2() -> Diagram:
     d.arrow((px, tok.cy), (qx, tok.cy), (qx, tf.cy), tf.l, color=PROMPT)
     lx = gx1 + 0.1
     d.arrow(smp.r, (lx, smp.cy), (lx, 11.0), (xt.cx, 11.0), xt.t, color=MUTED)
-    out = d.box(['de-normalise → log-mel', '(B, 80, T) → a vocoder'], 'data', x=B, y=1.2)
+    out = d.box(['de-normalise, then decode', 'C = 80: log-mel → a vocoder;', 'C = D: codec latent → RVQ → codec decoder'], 'data', x=B, y=1.2)
     d.arrow(smp.b, (C, out.cy), out.r, label='$\\hat x_0$ after the last step', seg=1, side='above')
     d.label(0.25, 1.55, 'Training: $x_t = \\alpha_t z + \\sigma_t \\varepsilon$ at $t \\sim U(0, 1)$;\n'
                         'target $v = \\alpha_t \\varepsilon - \\sigma_t z$; min-SNR-weighted\n'
                         'MSE outside the prompt; 10 % of items get\n'
-                        'the null condition (for guidance).', ha='left', va='center', color=MUTED, size=NOTE, bg=False)
+                        'the null condition (for guidance).\n'
+                        'The latent: a log-mel (C = 80, default) or a\n'
+                        'codec latent (C = D = 128, ch. 35).', ha='left', va='center', color=MUTED, size=NOTE, bg=False)
     d.legend(0.25, 0.25, ('data', 'module', 'op'))
     return d
 
