@@ -18,22 +18,26 @@ __all__ = ['AUDIO_SUFFIXES', 'MODEL_MODULES', 'VOCODER_FAMILIES', 'SPEAKING_FAMI
            'export', 'main']
 
 # %% ../nbs/90_cli.ipynb #c1a0f002
-AUDIO_SUFFIXES = ('.wav', '.flac', '.ogg')          # what soundfile writes with a subtype chosen for us
+AUDIO_SUFFIXES = ('.wav', '.flac', '.ogg')      # what soundfile writes with a subtype chosen for us
 
 def _output_file(path, suffixes=None, what: str = 'output') -> Path:
-    "`path` checked before any work: an allowed extension, not a folder, a parent folder that exists or can be made."
+    """`path` checked before any work:
+    an allowed extension, not a folder, a parent folder that exists or can be made."""
     path = Path(path)
     if suffixes and path.suffix.lower() not in suffixes:
         raise ValueError(f"{what} {path}: expected a file name ending in {', '.join(suffixes)}")
     if path.is_dir(): raise ValueError(f"{what} {path} is a folder: give a file name")
-    if path.parent.exists() and not path.parent.is_dir(): raise ValueError(f"{what} {path}: {path.parent} is a file, not a folder")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ValueError(f"{what} {path}: {path.parent} is a file, not a folder")
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
 def _writable_folder(path, what: str = 'output folder') -> Path:
-    "`path` made if needed and proven writable (a probe file written and removed); a clear error naming it otherwise."
+    """`path` made if needed and proven writable (a probe file written and removed);
+    a clear error naming it otherwise."""
     path = Path(path)
-    if path.exists() and not path.is_dir(): raise ValueError(f"{what} {path} is a file, not a folder")
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{what} {path} is a file, not a folder")
     path.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path, prefix='.write-test-'): pass
     return path
@@ -46,21 +50,31 @@ def audio_info(
 ) -> dict:
     "Print duration, sample rate, channels and peak level of an audio file; optionally plot its waveform and log-mel."
     import numpy as np, soundfile as sf
-    from ttsbook.audio import AudioConfig, AUDIO_PRESETS, load_wav, mel_spectrogram, plot_waveform, plot_spectrogram
+    from ttsbook.audio import (AudioConfig, AUDIO_PRESETS, load_wav, mel_spectrogram, plot_waveform,
+                               plot_spectrogram)
     from ttsbook.data import wav_truncated
-    if plot: plot = _output_file(Path(plot) if Path(plot).suffix else Path(plot).with_suffix('.png'), ('.png', '.pdf', '.svg'), '--plot')
+    if plot:
+        plot = _output_file(Path(plot) if Path(plot).suffix else Path(plot).with_suffix('.png'),
+                            ('.png', '.pdf', '.svg'), '--plot')
     wav, sr = load_wav(file, mono=False)
     peak = float(wav.abs().max())
-    info = dict(file=str(file), duration_s=wav.shape[-1] / sr, sample_rate=sr, channels=wav.shape[0], samples=wav.shape[-1],
-                peak=peak, peak_dbfs=20 * np.log10(peak) if peak > 0 else float('-inf'), format=sf.info(str(file)).subtype_info)
-    print(f"{info['file']}: {info['duration_s']:.3f} s, {sr} Hz, {info['channels']} channel(s), {info['samples']} samples, "
-          f"peak {peak:.3f} ({info['peak_dbfs']:.1f} dBFS), {info['format']}")
-    if wav_truncated(file): print(f"warning: {file} is cut off: its header promises more audio than the file holds")
+    info = dict(file=str(file), duration_s=wav.shape[-1] / sr, sample_rate=sr,
+                channels=wav.shape[0], samples=wav.shape[-1],
+                peak=peak, peak_dbfs=20 * np.log10(peak) if peak > 0 else float('-inf'),
+                format=sf.info(str(file)).subtype_info)
+    print(f"{info['file']}: {info['duration_s']:.3f} s, {sr} Hz, {info['channels']} channel(s), "
+          f"{info['samples']} samples, peak {peak:.3f} ({info['peak_dbfs']:.1f} dBFS), "
+          f"{info['format']}")
+    if wav_truncated(file):
+        print(f"warning: {file} is cut off: its header promises more audio than the file holds")
     if plot:
         import matplotlib; matplotlib.use('Agg')
         import matplotlib.pyplot as plt
-        if sample_rate: cfg = AudioConfig(sample_rate=sample_rate, fmax=min(8000.0, sample_rate / 2))
-        else: cfg = AudioConfig.preset(min(AUDIO_PRESETS, key=lambda k: abs(AUDIO_PRESETS[k]['sample_rate'] - sr)))
+        if sample_rate:
+            cfg = AudioConfig(sample_rate=sample_rate, fmax=min(8000.0, sample_rate / 2))
+        else:
+            cfg = AudioConfig.preset(min(AUDIO_PRESETS,
+                                         key=lambda k: abs(AUDIO_PRESETS[k]['sample_rate'] - sr)))
         mono, _ = load_wav(file, sample_rate=cfg.sample_rate)
         fig, axs = plt.subplots(2, 1, figsize=(10, 5.5), gridspec_kw=dict(height_ratios=[1, 2]))
         plot_waveform(mono, cfg.sample_rate, ax=axs[0], title=Path(file).name)
@@ -83,7 +97,8 @@ def corpus(
     from ttsbook.data import build_corpus, build_multispeaker_corpus
     if n < 1: raise ValueError(f"corpus: --n must be at least 1, got {n}")
     _writable_folder(out, 'corpus: --out')
-    path = build_multispeaker_corpus(out, n, seed=seed, workers=workers) if speakers else build_corpus(out, n, seed=seed, workers=workers)
+    path = (build_multispeaker_corpus(out, n, seed=seed, workers=workers) if speakers
+            else build_corpus(out, n, seed=seed, workers=workers))
     print(f"corpus ready in {path}")
     return path
 
@@ -98,9 +113,11 @@ def prepare(
     "Validate and preprocess a corpus into a feature cache (phones, durations, log-mel, F0, energy); resumable."
     from ttsbook.audio import AudioConfig
     from ttsbook.data import prepare as _prepare
-    if not 0 <= val_fraction < 1: raise ValueError(f"prepare: --val_fraction must be in [0, 1), got {val_fraction}")
+    if not 0 <= val_fraction < 1:
+        raise ValueError(f"prepare: --val_fraction must be in [0, 1), got {val_fraction}")
     _writable_folder(out, 'prepare: --out')
-    return _prepare(corpus, out, AudioConfig.preset(preset), workers=workers, val_fraction=val_fraction, trim_db=trim_db)
+    return _prepare(corpus, out, AudioConfig.preset(preset), workers=workers,
+                    val_fraction=val_fraction, trim_db=trim_db)
 
 # %% ../nbs/90_cli.ipynb #58adbd45
 def evaluate(
@@ -119,13 +136,15 @@ def evaluate(
 MODEL_MODULES = ('alignment', 'fastspeech', 'hifigan', 'vocos', 'vits', 'codec', 'diffusion')
 
 def register_model_families() -> list[str]:
-    "Import the model chapters' modules that exist, so their families are registered; returns the names imported."
+    """Import the model chapters' modules that exist, so their families are registered;
+    returns the names imported."""
     import importlib
     found = []
     for name in MODEL_MODULES:
         try: importlib.import_module(f'ttsbook.{name}'); found.append(name)
         except ModuleNotFoundError as e:
-            if e.name != f'ttsbook.{name}': raise                    # the module exists but one of its imports is missing: say so
+            # the module exists but one of its imports is missing: say so
+            if e.name != f'ttsbook.{name}': raise
     return found
 
 def _run_config(path) -> dict:
@@ -134,7 +153,8 @@ def _run_config(path) -> dict:
     path = Path(path)
     if path.is_dir(): path = path/'config.json'
     c = read_json(path, 'run configuration')
-    if not isinstance(c, dict) or 'family' not in c: raise ValueError(f"{path}: not a run's config.json (it names no family)")
+    if not isinstance(c, dict) or 'family' not in c:
+        raise ValueError(f"{path}: not a run's config.json (it names no family)")
     return c
 
 def train(
@@ -154,17 +174,21 @@ def train(
     overrides = dict(overrides or {})
     if config:
         c = _run_config(config)
-        if family != c['family']: raise ValueError(f"train: {config} is a {c['family']} run, not {family}")
+        if family != c['family']:
+            raise ValueError(f"train: {config} is a {c['family']} run, not {family}")
         preset, data = preset or c.get('preset'), data or c.get('data')
-        overrides = {**(c.get('settings') or {}), **overrides}               # what is typed now wins
+        overrides = {**(c.get('settings') or {}), **overrides}              # what is typed now wins
     preset, data = preset or 'small', data or 'cache/slt'
-    resolved = resolve_settings(family, preset, overrides)                  # unknown names refused before any work
+    resolved = resolve_settings(family, preset, overrides)   # unknown names refused before any work
     if print_config:
-        print(json.dumps({**resolved, 'data': data, 'out': out or f'runs/{family}-{preset}'}, indent=1, default=str))
+        print(json.dumps({**resolved, 'data': data, 'out': out or f'runs/{family}-{preset}'},
+                         indent=1, default=str))
         return resolved
     out = out or f'runs/{family}-{preset}'
-    if family in FAMILIES: _writable_folder(out, 'train: --out')     # before the first step, not at the first checkpoint
-    return _train(family, data, preset=preset, out=out, overrides=overrides, resume=None if resume == 'none' else resume,
+    # before the first step, not at the first checkpoint
+    if family in FAMILIES: _writable_folder(out, 'train: --out')
+    return _train(family, data, preset=preset, out=out, overrides=overrides,
+                  resume=None if resume == 'none' else resume,
                   init_from=init_from)
 
 
@@ -173,8 +197,10 @@ def _device(device: str = 'auto') -> str:
     "'auto' -> 'cuda' when a GPU is visible, else 'cpu'; 'cpu', 'cuda' or 'cuda:N' checked."
     import torch
     if device == 'auto': return 'cuda' if torch.cuda.is_available() else 'cpu'
-    if not re.fullmatch(r'cpu|cuda(:\d+)?', device): raise ValueError(f"--device: expected auto, cpu, cuda or cuda:N, got {device!r}")
-    if device.startswith('cuda') and not torch.cuda.is_available(): raise ValueError(f"--device {device}: no CUDA GPU is visible here")
+    if not re.fullmatch(r'cpu|cuda(:\d+)?', device):
+        raise ValueError(f"--device: expected auto, cpu, cuda or cuda:N, got {device!r}")
+    if device.startswith('cuda') and not torch.cuda.is_available():
+        raise ValueError(f"--device {device}: no CUDA GPU is visible here")
     return device
 
 def align(
@@ -192,21 +218,28 @@ def align(
     from ttsbook.alignment import load_aligner, align_cache
     from ttsbook.training import read_run_checkpoint
     cache = Path(cache)
-    if not (cache/'manifest.jsonl').exists(): raise FileNotFoundError(f"align: {cache} is not a prepared cache (no manifest.jsonl); run `ttsbook prepare` first")
+    if not (cache/'manifest.jsonl').exists():
+        raise FileNotFoundError(f"align: {cache} is not a prepared cache (no manifest.jsonl); "
+                                "run `ttsbook prepare` first")
     out = Path(out) if out else cache.with_name(f'{cache.name}-aligned')
-    if out.resolve() == cache.resolve(): raise ValueError(f"align: --out must be a new folder, not the cache {cache} itself")
+    if out.resolve() == cache.resolve():
+        raise ValueError(f"align: --out must be a new folder, not the cache {cache} itself")
     _writable_folder(out, 'align: --out')
     device = _device(device)
     if aligner is None:
         aligner = run or f'runs/aligner-{cache.name}'
-        train('aligner', str(cache), preset=preset, out=aligner, overrides={'progress': progress, **(overrides or {})})
-    elif overrides: raise ValueError(f"align: {', '.join('--' + k for k in overrides)} are training settings; they do nothing with --aligner")
+        train('aligner', str(cache), preset=preset, out=aligner,
+              overrides={'progress': progress, **(overrides or {})})
+    elif overrides:
+        raise ValueError(f"align: {', '.join('--' + k for k in overrides)} are training settings; "
+                         "they do nothing with --aligner")
     path, _ = read_run_checkpoint(aligner)
-    summary = align_cache(load_aligner(path, device), cache, out, batch_size=batch_size, device=device, progress=progress)
+    summary = align_cache(load_aligner(path, device), cache, out, batch_size=batch_size,
+                          device=device, progress=progress)
     line = f"aligned {summary['items']} utterances into {out} with the aligner {path}"
     if summary.get('n_boundaries'):
-        line += (f"; against the cache's own timings: {summary['boundary_mae_ms']:.1f} ms mean boundary error, "
-                 f"{100 * summary['within_tolerance']:.0f} % within 20 ms")
+        line += (f"; against the cache's own timings: {summary['boundary_mae_ms']:.1f} ms mean "
+                 f"boundary error, {100 * summary['within_tolerance']:.0f} % within 20 ms")
     print(line)
     return {**summary, 'aligner': str(path)}
 
@@ -219,20 +252,24 @@ def load_any_vocoder(path, audio_config=None, device='cpu'):
     return load_vocoder(path, audio_config=audio_config, device=device)
 
 # %% ../nbs/90_cli.ipynb #c9c330a2
-SPEAKING_FAMILIES = {'fastspeech': ('fastspeech', 'load_acoustic_model'), 'fastspeech2': ('fastspeech', 'load_acoustic_model'),
+SPEAKING_FAMILIES = {'fastspeech': ('fastspeech', 'load_acoustic_model'),
+                     'fastspeech2': ('fastspeech', 'load_acoustic_model'),
                      'vits': ('vits', 'load_vits'), 'diffusion': ('diffusion', 'load_diffusion')}
 
 def load_speaker(checkpoint, device: str = 'cpu') -> tuple[str, object, object]:
-    "(family, model, its `synthesize`) for a checkpoint or run folder of any family that speaks text."
+    """(family, model, its `synthesize`) for a checkpoint or run folder of any family
+    that speaks text."""
     import importlib
     from ttsbook.training import read_run_checkpoint
     from ttsbook.export import is_voice, voice_config
-    if is_voice(checkpoint): path, family = Path(checkpoint), voice_config(checkpoint)['family']   # `ttsbook export` folder
+    if is_voice(checkpoint):   # `ttsbook export` folder
+        path, family = Path(checkpoint), voice_config(checkpoint)['family']
     else:
         path, state = read_run_checkpoint(checkpoint)
         family = (state.get('config') or {}).get('family')
     if family not in SPEAKING_FAMILIES:
-        raise ValueError(f"{path}: a checkpoint of family {family!r}, which does not speak text; synth takes one of {sorted(SPEAKING_FAMILIES)}")
+        raise ValueError(f"{path}: a checkpoint of family {family!r}, which does not speak text; "
+                         f"synth takes one of {sorted(SPEAKING_FAMILIES)}")
     module, loader = SPEAKING_FAMILIES[family]
     mod = importlib.import_module(f'ttsbook.{module}')
     return family, getattr(mod, loader)(path, device=device), mod.synthesize
@@ -243,29 +280,43 @@ def _read_lines_of(text_file) -> list[str]:
     path = Path(text_file)
     if not path.is_file(): raise FileNotFoundError(f"synth: --text_file {path}: not found")
     try: return [l.strip() for l in path.read_text(encoding='utf-8-sig').splitlines() if l.strip()]
-    except UnicodeDecodeError as e: raise ValueError(f"synth: --text_file {path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except UnicodeDecodeError as e:
+        raise ValueError(f"synth: --text_file {path}: not UTF-8 text "
+                         f"({e.reason} at byte {e.start})") from None
 
 def speak_long(synthesize, model, text: str, pause: float = 0.25, **kwargs) -> dict:
-    "Speak text of any length: `split_sentences`, one `synthesize` call per sentence, joined with `pause` s of silence."
+    """Speak text of any length:
+    `split_sentences`, one `synthesize` call per sentence, joined with `pause` s of silence."""
     import torch
     from ttsbook.text import split_sentences
-    parts = [synthesize(model, s, **kwargs) for s in split_sentences(text) or [text]]   # no sentence: the model's own error
+    # no sentence: the model's own error
+    parts = [synthesize(model, s, **kwargs) for s in split_sentences(text) or [text]]
     if len(parts) == 1: return parts[0]
     sr = parts[0]['sample_rate']
     gap = torch.zeros(int(round(pause * sr)))
-    audio = torch.cat([x for p in parts for x in (p['audio'].detach().float().cpu().flatten(), gap)][:-1])
-    mel = torch.cat([p['mel'].detach().float().cpu() for p in parts], -1) if all('mel' in p for p in parts) else None
-    return dict(audio=audio, sample_rate=sr, mel=mel, phones=[ph for p in parts for ph in p['phones']], sentences=len(parts))
+    audio = torch.cat([x for p in parts
+                       for x in (p['audio'].detach().float().cpu().flatten(), gap)][:-1])
+    mel = (torch.cat([p['mel'].detach().float().cpu() for p in parts], -1)
+           if all('mel' in p for p in parts) else None)
+    return dict(audio=audio, sample_rate=sr, mel=mel,
+                phones=[ph for p in parts for ph in p['phones']], sentences=len(parts))
 
-def _onnx_synthesize(model, text: str, speaker=None, speed: float = 1.0, pitch: float = 1.0, energy: float = 1.0,
-                     noise_scale: float = 0.667, seed: int = None, griffin_lim_iters: int = 32) -> dict:
-    "`OnnxVoice.synthesize` with synth's signature and torch tensors out (FastSpeech: no noise; VITS: no pitch, energy)."
+def _onnx_synthesize(model, text: str, speaker=None, speed: float = 1.0, pitch: float = 1.0,
+                     energy: float = 1.0, noise_scale: float = 0.667, seed: int = None,
+                     griffin_lim_iters: int = 32) -> dict:
+    """`OnnxVoice.synthesize` with synth's signature and torch tensors out
+    (FastSpeech: no noise; VITS: no pitch, energy)."""
     import torch
     vits = model.family == 'vits'
-    foreign = [k for k, v, d in (('pitch', pitch, 1.0), ('energy', energy, 1.0)) if vits and v != d] + \
-              [k for k, v, d in (('noise_scale', noise_scale, 0.667), ('seed', seed, None)) if not vits and v != d]
-    if foreign: raise ValueError(f"synth: {', '.join('--' + k for k in foreign)} not a control of an ONNX {model.family} model")
-    kw = dict(noise_scale=noise_scale, seed=seed) if vits else dict(pitch=pitch, energy=energy, griffin_lim_iters=griffin_lim_iters)
+    foreign = [k for k, v, d in (('pitch', pitch, 1.0), ('energy', energy, 1.0))
+               if vits and v != d] + \
+              [k for k, v, d in (('noise_scale', noise_scale, 0.667), ('seed', seed, None))
+               if not vits and v != d]
+    if foreign:
+        raise ValueError(f"synth: {', '.join('--' + k for k in foreign)} not a control of an ONNX "
+                         f"{model.family} model")
+    kw = (dict(noise_scale=noise_scale, seed=seed) if vits
+          else dict(pitch=pitch, energy=energy, griffin_lim_iters=griffin_lim_iters))
     r = model.synthesize(text, speaker=speaker, speed=speed, **kw)
     return {**r, 'audio': torch.from_numpy(r['audio']), 'mel': torch.from_numpy(r['mel'])}
 
@@ -300,81 +351,113 @@ def synth(
     "Speak text with a trained FastSpeech, VITS or diffusion model: --checkpoint CKPT --text '...' --out x.wav (controls: see --help)."
     import time
     if checkpoint and onnx: raise ValueError("synth: give --checkpoint or --onnx, not both")
-    if not checkpoint and not onnx: raise ValueError("synth: --checkpoint is required (a checkpoint of `ttsbook train fastspeech2|vits|diffusion`, or its run folder)")
+    if not checkpoint and not onnx:
+        raise ValueError("synth: --checkpoint is required (a checkpoint of "
+                         "`ttsbook train fastspeech2|vits|diffusion`, or its run folder)")
     if not list_speakers:
-        if text is None and text_file is None: raise ValueError("synth: --text or --text_file is required")
-        if text is not None and text_file is not None: raise ValueError("synth: give --text or --text_file, not both")
-        if not 0 <= pause <= 10: raise ValueError(f"synth: --pause must be between 0 and 10 s, got {pause}")
+        if text is None and text_file is None:
+            raise ValueError("synth: --text or --text_file is required")
+        if text is not None and text_file is not None:
+            raise ValueError("synth: give --text or --text_file, not both")
+        if not 0 <= pause <= 10:
+            raise ValueError(f"synth: --pause must be between 0 and 10 s, got {pause}")
     from ttsbook.audio import save_wav
     from ttsbook.text import clean_text
     many = text_file is not None
     if list_speakers: pass
     elif many:
         out = out or 'synth'
-        if Path(out).suffix.lower() in AUDIO_SUFFIXES: raise ValueError(f"synth: with --text_file, --out is a folder for the numbered wavs, not {out}")
+        if Path(out).suffix.lower() in AUDIO_SUFFIXES:
+            raise ValueError(
+                f"synth: with --text_file, --out is a folder for the numbered wavs, not {out}")
         if plot: raise ValueError("synth: --plot draws one utterance; drop it with --text_file")
         _writable_folder(out, 'synth: --out')
         texts = _read_lines_of(text_file)
-        if not texts: raise ValueError(f"synth: --text_file {text_file} has no text (only empty lines)")
+        if not texts:
+            raise ValueError(f"synth: --text_file {text_file} has no text (only empty lines)")
     else:
         out = out or 'synth.wav'
-        _output_file(out, AUDIO_SUFFIXES, 'synth: --out')                   # before the work: finished audio is never thrown away
+        # before the work: finished audio is never thrown away
+        _output_file(out, AUDIO_SUFFIXES, 'synth: --out')
         if plot: _output_file(plot, ('.png', '.pdf', '.svg'), 'synth: --plot')
         texts = [text]
     device = _device(device)
-    if onnx:                                                         # onnxruntime on the CPU: chapter 85's graphs
+    if onnx:                                           # onnxruntime on the CPU: chapter 85's graphs
         from ttsbook.export import OnnxVoice
         model = OnnxVoice(onnx, vocoder=vocoder)
-        if model.family not in SPEAKING_FAMILIES: raise ValueError(f"synth: {onnx} holds a {model.family} model, which does not speak text")
+        if model.family not in SPEAKING_FAMILIES:
+            raise ValueError(
+                f"synth: {onnx} holds a {model.family} model, which does not speak text")
         family, synthesize, checkpoint, vocoder = model.family, _onnx_synthesize, onnx, None
     else: family, model, synthesize = load_speaker(checkpoint, device)
     if list_speakers:
         speakers = dict(getattr(model, 'speakers', None) or {})
-        print('\n'.join(f"{i}\t{name}" for name, i in sorted(speakers.items(), key=lambda kv: kv[1])) if len(speakers) > 1
-              else f"{checkpoint}: a single-speaker {family} model" + (f" (speaker {next(iter(speakers))!r})" if speakers else ''))
+        print('\n'.join(f"{i}\t{name}"
+                        for name, i in sorted(speakers.items(), key=lambda kv: kv[1]))
+              if len(speakers) > 1
+              else f"{checkpoint}: a single-speaker {family} model"
+                   + (f" (speaker {next(iter(speakers))!r})" if speakers else ''))
         return speakers
-    given = {k: v for k, v in dict(speed=speed, pitch=pitch, energy=energy, vocoder=vocoder, griffin_lim_iters=griffin_lim_iters,
-                                   noise_scale=noise_scale, noise_scale_w=noise_scale_w, sdp_ratio=sdp_ratio, steps=steps, sampler=sampler,
-                                   cond_scale=cond_scale, eta=eta, prompt=prompt, seed=seed, codec_stages=codec_stages).items()
+    given = {k: v for k, v in dict(speed=speed, pitch=pitch, energy=energy, vocoder=vocoder,
+                                   griffin_lim_iters=griffin_lim_iters, noise_scale=noise_scale,
+                                   noise_scale_w=noise_scale_w, sdp_ratio=sdp_ratio, steps=steps,
+                                   sampler=sampler, cond_scale=cond_scale, eta=eta, prompt=prompt,
+                                   seed=seed, codec_stages=codec_stages).items()
              if v is not None}
     takes = inspect.signature(synthesize).parameters
-    if 'prompt' in given and 'prompt' not in takes and 'reference' in takes:    # VITS's reference encoder reads a waveform
+    # VITS's reference encoder reads a waveform
+    if 'prompt' in given and 'prompt' not in takes and 'reference' in takes:
         from ttsbook.audio import load_wav
         given['reference'] = load_wav(given.pop('prompt'), model.audio_config.sample_rate)[0]
     if 'speed' in given and 'speed' not in takes and 'length_scale' in takes:
-        if given['speed'] <= 0: raise ValueError(f"synth: --speed must be > 0, got {given['speed']}")
-        given['length_scale'] = 1 / given.pop('speed')                  # VITS stretches time by length_scale
+        if given['speed'] <= 0:
+            raise ValueError(f"synth: --speed must be > 0, got {given['speed']}")
+        given['length_scale'] = 1 / given.pop('speed')         # VITS stretches time by length_scale
     foreign = [k for k in given if k not in takes]
-    alias, flags = {'length_scale': 'speed', 'reference': 'prompt'}, inspect.signature(synth).parameters   # the model's names -> ours
-    offered = [alias.get(k, k) for k in takes if alias.get(k, k) in flags and k not in ('model', 'text')]
-    if foreign: raise ValueError(f"synth: {', '.join('--' + k for k in foreign)} not a control of a {family} model; it takes "
-                                 f"{', '.join('--' + k for k in offered)}")
-    own = 'its codec' if getattr(model, 'codec', None) is not None else 'its own decoder' if family == 'vits' else None
-    if vocoder and own: raise ValueError(f"synth: {checkpoint} speaks through {own}; drop --vocoder")
+    # the model's names -> ours
+    alias, flags = ({'length_scale': 'speed', 'reference': 'prompt'},
+                    inspect.signature(synth).parameters)
+    offered = [alias.get(k, k) for k in takes
+               if alias.get(k, k) in flags and k not in ('model', 'text')]
+    if foreign:
+        raise ValueError(f"synth: {', '.join('--' + k for k in foreign)} not a control of a "
+                         f"{family} model; it takes {', '.join('--' + k for k in offered)}")
+    own = ('its codec' if getattr(model, 'codec', None) is not None
+           else 'its own decoder' if family == 'vits' else None)
+    if vocoder and own:
+        raise ValueError(f"synth: {checkpoint} speaks through {own}; drop --vocoder")
     if vocoder:
-        given['vocoder'] = load_any_vocoder(vocoder, audio_config=model.audio_config, device=device)[0]
+        given['vocoder'] = load_any_vocoder(vocoder, audio_config=model.audio_config,
+                                            device=device)[0]
     sid = int(speaker) if speaker and speaker.isdigit() else speaker
     voc = (own if own else f'vocoder {vocoder}' if vocoder else
-           f'vocoder {model.vocoder.folder}' if onnx and model.vocoder else 'Griffin-Lim vocoder') + (', onnxruntime' if onnx else '')
+           f'vocoder {model.vocoder.folder}' if onnx and model.vocoder else
+           'Griffin-Lim vocoder') + (', onnxruntime' if onnx else '')
     written, failed, r = [], [], None
     for i, line in enumerate(texts, 1):
         target = Path(out)/f'{i:03d}.wav' if many else Path(out)
         try:
-            if not strict: line = clean_text(line, strict=False)      # the front end's lenient mode: unreadable characters dropped
+            # the front end's lenient mode: unreadable characters dropped
+            if not strict: line = clean_text(line, strict=False)
             t0 = time.perf_counter()
             r = speak_long(synthesize, model, line, pause, speaker=sid, **given)
             seconds = time.perf_counter() - t0
         except ValueError as e:
             if not many: raise
-            failed.append(i); print(f"line {i} skipped: {' '.join(str(e).split())}", file=sys.stderr); continue
+            failed.append(i)
+            print(f"line {i} skipped: {' '.join(str(e).split())}", file=sys.stderr)
+            continue
         save_wav(target, r['audio'].detach().float().cpu().clamp(-1, 1), r['sample_rate'])
         written.append((target.name, line))
         parts = f", {r['sentences']} sentences" if r.get('sentences') else ''
-        print(f"wrote {target}: {len(r['audio']) / r['sample_rate']:.2f} s at {r['sample_rate']} Hz, {len(r['phones'])} phones{parts} "
+        print(f"wrote {target}: {len(r['audio']) / r['sample_rate']:.2f} s at "
+              f"{r['sample_rate']} Hz, {len(r['phones'])} phones{parts} "
               f"({family}, {voc}, {seconds:.2f} s to synthesise)")
     if many:
-        (Path(out)/'index.tsv').write_text('file\ttext\n' + ''.join(f"{f}\t{t}\n" for f, t in written), encoding='utf-8')
-        print(f"{len(written)} of {len(texts)} lines spoken into {out}/ (index.tsv lists them)" + (f"; skipped lines {failed}" if failed else ''))
+        (Path(out)/'index.tsv').write_text(
+            'file\ttext\n' + ''.join(f"{f}\t{t}\n" for f, t in written), encoding='utf-8')
+        print(f"{len(written)} of {len(texts)} lines spoken into {out}/ (index.tsv lists them)"
+              + (f"; skipped lines {failed}" if failed else ''))
         if not written: raise ValueError(f"synth: no line of {text_file} could be spoken")
         return dict(written=[f for f, _ in written], skipped=failed)
     if plot:
@@ -382,7 +465,9 @@ def synth(
         from matplotlib.figure import Figure
         from ttsbook.audio import plot_spectrogram, pitch as f0_of
         fig = Figure(figsize=(10, 3.2), layout='constrained')
-        plot_spectrogram(r['mel'], model.audio_config, f0=f0_of(r['audio'].detach().float().cpu(), model.audio_config), ax=fig.subplots(), title=text[:80])
+        plot_spectrogram(r['mel'], model.audio_config,
+                         f0=f0_of(r['audio'].detach().float().cpu(), model.audio_config),
+                         ax=fig.subplots(), title=text[:80])
         fig.savefig(plot, dpi=100)
         print(f"wrote {plot}")
     return r
@@ -401,10 +486,11 @@ def _describe_run(path) -> dict:
     if _is_export(path):
         return dict(family=None, preset=None, step=None, data=None, label=Path(path).name)
     from ttsbook.export import is_voice, voice_config
-    if is_voice(path):                                                # a `ttsbook export` folder: its source is recorded
+    if is_voice(path):                           # a `ttsbook export` folder: its source is recorded
         c = voice_config(path); step = (c.get('source') or {}).get('step')
         return dict(family=c['family'], preset=None, step=step, data=None, checkpoint=str(path),
-                    label=f"{c['family']} voice {Path(path).name}" + (f", step {step}" if step is not None else ''))
+                    label=f"{c['family']} voice {Path(path).name}"
+                          + (f", step {step}" if step is not None else ''))
     from ttsbook.training import read_run_checkpoint
     ckpt, state = read_run_checkpoint(path)
     config = state.get('config') or {}
@@ -447,13 +533,15 @@ def score(
     import os, platform, time
     import torch
     from ttsbook.audio import load_wav, save_wav, mel_spectrogram, mel_to_audio
-    from ttsbook.metrics import eval_sentences, reference_voice, score_systems, format_scores, json_safe, system_slug
+    from ttsbook.metrics import (eval_sentences, reference_voice, score_systems, format_scores,
+                                 json_safe, system_slug)
     if threads: torch.set_num_threads(threads)
     _writable_folder(out, 'score: --out')
     run, clock = _describe_run(checkpoint), time.perf_counter
     family = run['family']
     if family not in (*SPEAKING_FAMILIES, *VOCODER_FAMILIES) and not _is_export(checkpoint):
-        kinds = f"speaks ({', '.join(SPEAKING_FAMILIES)}) or vocodes ({', '.join(VOCODER_FAMILIES)})"
+        kinds = (f"speaks ({', '.join(SPEAKING_FAMILIES)}) "
+                 f"or vocodes ({', '.join(VOCODER_FAMILIES)})")
         raise ValueError(f"{checkpoint}: a run of family {family!r}; score takes one that {kinds}")
     all_sentences = eval_sentences()
     sentences = all_sentences[:n] if n else all_sentences
@@ -471,8 +559,10 @@ def score(
         controls = {k: v for k, v in controls.items() if v is not None}
         foreign = ', '.join('--' + k for k in controls if k not in takes)
         if foreign: raise ValueError(f"score: {foreign} not a control of a {family} model")
-        own = getattr(model, 'codec', None) is not None or 'vocoder' not in takes     # VITS, or diffusion in a codec latent
-        if vocoder and own: raise ValueError(f"score: this {family} model has its own decoder; drop --vocoder")
+        # VITS, or diffusion in a codec latent
+        own = getattr(model, 'codec', None) is not None or 'vocoder' not in takes
+        if vocoder and own:
+            raise ValueError(f"score: this {family} model has its own decoder; drop --vocoder")
         if 'griffin_lim_iters' in takes and not vocoder and not own:
             controls['griffin_lim_iters'] = griffin_lim_iters
         kwargs = dict(controls)
@@ -533,62 +623,82 @@ def demo(
 ):
     "The book's main job: corpus -> cache -> FastSpeech 2 on the CPU -> new sentences -> metrics against the real voice -> demo/."
     from ttsbook.fastspeech import run_demo
-    return run_demo(out, work, n_utterances=n, preset=preset, max_steps=max_steps, vocoder=None if vocoder == 'none' else vocoder, asr=asr, workers=workers, threads=threads or None)
+    return run_demo(out, work, n_utterances=n, preset=preset, max_steps=max_steps,
+                    vocoder=None if vocoder == 'none' else vocoder, asr=asr, workers=workers,
+                    threads=threads or None)
 
 # %% ../nbs/90_cli.ipynb #srv00002
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ttsbook: {name}</title>
-<style>body{{font-family:sans-serif;max-width:44em;margin:2em auto}}textarea{{width:100%;height:6em}}</style></head>
+<style>body{{font-family:sans-serif;max-width:44em;margin:2em auto}}\
+textarea{{width:100%;height:6em}}</style></head>
 <body><h1>ttsbook</h1><p>{name}</p>
 <form id="f"><textarea id="t">The quick brown fox jumps over the lazy dog.</textarea><br>
-speed <input id="s" type="number" value="1.0" min="0.25" max="4" step="0.05"> <button>Speak</button></form>
+speed <input id="s" type="number" value="1.0" min="0.25" max="4" step="0.05"> \
+<button>Speak</button></form>
 <p id="m"></p><audio id="a" controls></audio>
 <script>
 document.getElementById('f').onsubmit = async (e) => {{
   e.preventDefault(); const m = document.getElementById('m'); m.textContent = 'speaking...';
-  const q = new URLSearchParams({{text: document.getElementById('t').value, speed: document.getElementById('s').value}});
+  const q = new URLSearchParams({{text: document.getElementById('t').value, \
+speed: document.getElementById('s').value}});
   const r = await fetch('speak?' + q);
   if (!r.ok) {{ m.textContent = await r.text(); return; }}
-  document.getElementById('a').src = URL.createObjectURL(await r.blob()); document.getElementById('a').play(); m.textContent = '';
+  document.getElementById('a').src = URL.createObjectURL(await r.blob()); \
+document.getElementById('a').play(); m.textContent = '';
 }};
 </script></body></html>"""
-MAX_SERVE_CHARS = 5000         # one request: about five minutes of speech, spoken sentence by sentence
+MAX_SERVE_CHARS = 5000      # one request: about five minutes of speech, spoken sentence by sentence
 
 def make_server(checkpoint, vocoder: str = None, port: int = 8000, device: str = 'auto', say=print):
-    "An HTTP server on 127.0.0.1:`port` (0: any free port) speaking with a trained model; call `serve_forever()` on it."
+    """An HTTP server on 127.0.0.1:`port` (0: any free port) speaking with a trained model;
+    call `serve_forever()` on it."""
     import io, threading
     from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
     from urllib.parse import urlparse, parse_qs
     import soundfile as sf
     family, model, synthesize = load_speaker(checkpoint, _device(device))
     kwargs = {}
-    if vocoder: kwargs['vocoder'] = load_any_vocoder(vocoder, model.audio_config, next(model.parameters()).device)[0]
+    if vocoder:
+        kwargs['vocoder'] = load_any_vocoder(vocoder, model.audio_config,
+                                             next(model.parameters()).device)[0]
     speed_name = 'speed' if 'speed' in inspect.signature(synthesize).parameters else 'length_scale'
     name = f"{family} model {checkpoint}" + (f" with vocoder {vocoder}" if vocoder else '')
     page, lock = _PAGE.format(name=name).encode(), threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         def _send(self, code: int, body: bytes, kind: str):
-            self.send_response(code); self.send_header('Content-Type', kind); self.send_header('Content-Length', str(len(body)))
+            self.send_response(code)
+            self.send_header('Content-Type', kind)
+            self.send_header('Content-Length', str(len(body)))
             self.end_headers(); self.wfile.write(body)
         def log_message(self, fmt, *args): say(f"{self.address_string()} {fmt % args}")
         def do_GET(self):
             url = urlparse(self.path)
             if url.path == '/': return self._send(200, page, 'text/html; charset=utf-8')
             if url.path == '/info':
-                info = dict(family=family, checkpoint=str(checkpoint), vocoder=vocoder, sample_rate=model.audio_config.sample_rate)
+                info = dict(family=family, checkpoint=str(checkpoint), vocoder=vocoder,
+                            sample_rate=model.audio_config.sample_rate)
                 return self._send(200, json.dumps(info).encode(), 'application/json')
-            if url.path != '/speak': return self._send(404, b'not found: try / or /speak?text=...', 'text/plain')
+            if url.path != '/speak':
+                return self._send(404, b'not found: try / or /speak?text=...', 'text/plain')
             q = {k: v[-1] for k, v in parse_qs(url.query).items()}
             text = q.get('text', '')
-            if len(text) > MAX_SERVE_CHARS: return self._send(413, f'text over {MAX_SERVE_CHARS} characters'.encode(), 'text/plain')
+            if len(text) > MAX_SERVE_CHARS:
+                return self._send(413, f'text over {MAX_SERVE_CHARS} characters'.encode(),
+                                  'text/plain')
             try:
                 speed = float(q.get('speed', 1.0))
-                if not 0.25 <= speed <= 4: raise ValueError(f"speed must be between 0.25 and 4, got {speed}")
+                if not 0.25 <= speed <= 4:
+                    raise ValueError(f"speed must be between 0.25 and 4, got {speed}")
                 with lock:
-                    r = speak_long(synthesize, model, text, **kwargs, **{speed_name: speed if speed_name == 'speed' else 1 / speed})
-            except ValueError as e: return self._send(400, ' '.join(str(e).split()).encode(), 'text/plain; charset=utf-8')
+                    r = speak_long(synthesize, model, text, **kwargs,
+                                   **{speed_name: speed if speed_name == 'speed' else 1 / speed})
+            except ValueError as e:
+                return self._send(400, ' '.join(str(e).split()).encode(),
+                                  'text/plain; charset=utf-8')
             buf = io.BytesIO()
-            sf.write(buf, r['audio'].detach().float().cpu().clamp(-1, 1).numpy(), r['sample_rate'], format='WAV', subtype='PCM_16')
+            sf.write(buf, r['audio'].detach().float().cpu().clamp(-1, 1).numpy(), r['sample_rate'],
+                     format='WAV', subtype='PCM_16')
             self._send(200, buf.getvalue(), 'audio/wav')
 
     return ThreadingHTTPServer(('127.0.0.1', port), Handler)
@@ -602,7 +712,8 @@ def serve(
     "Speak text in the browser: a one-page form on http://127.0.0.1:PORT/ (this machine only)."
     if not 0 <= port <= 65535: raise ValueError(f"serve: --port must be in 0..65535, got {port}")
     server = make_server(checkpoint, vocoder, port, device)
-    print(f"serving {checkpoint} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
+    print(f"serving {checkpoint} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)",
+          flush=True)
     try: server.serve_forever()
     except KeyboardInterrupt: pass
     finally: server.server_close()
@@ -618,34 +729,45 @@ def export(
     from ttsbook.export import export_voice, export_onnx
     src = Path(run)
     if not src.exists(): raise FileNotFoundError(f"export: {run}: not found")
-    out = Path(out) if out else src.with_name(f"{src.stem if src.is_file() else src.name}-{'onnx' if onnx else 'voice'}")
+    out = Path(out) if out else src.with_name(
+        f"{src.stem if src.is_file() else src.name}-{'onnx' if onnx else 'voice'}")
     _writable_folder(out, 'export: --out')
-    path = export_onnx(run, out, use_ema=not raw) if onnx else export_voice(run, out, use_ema=not raw)
+    path = (export_onnx(run, out, use_ema=not raw) if onnx
+            else export_voice(run, out, use_ema=not raw))
     files = sorted(p for p in Path(path).iterdir() if p.is_file())
-    print(f"wrote {path}/: " + ', '.join(f"{p.name} ({p.stat().st_size / 1e6:.1f} MB)" for p in files))
+    print(f"wrote {path}/: "
+          + ', '.join(f"{p.name} ({p.stat().st_size / 1e6:.1f} MB)" for p in files))
     return Path(path)
 
 # %% ../nbs/90_cli.ipynb #7348341d
-COMMANDS = {'audio-info': audio_info, 'corpus': corpus, 'prepare': prepare, 'align': align, 'train': train, 'synth': synth, 'eval': evaluate, 'score': score, 'export': export,
+COMMANDS = {'audio-info': audio_info, 'corpus': corpus, 'prepare': prepare, 'align': align,
+            'train': train, 'synth': synth, 'eval': evaluate, 'score': score, 'export': export,
             'serve': serve, 'demo': demo}
 
-OPTIONAL_PACKAGES = {'eval': ('pysptk', 'pocketsphinx', 'jiwer'), 'book': ('IPython', 'ipywidgets', 'nbdev'),
-                     'onnx': ('onnx', 'onnxruntime', 'onnxscript'), 'bert': ('transformers',)}   # settings.ini's extras
+OPTIONAL_PACKAGES = {'eval': ('pysptk', 'pocketsphinx', 'jiwer'),
+                     'book': ('IPython', 'ipywidgets', 'nbdev'),
+                     'onnx': ('onnx', 'onnxruntime', 'onnxscript'),
+                     'bert': ('transformers',)}   # settings.ini's extras
 
 def _usage() -> str:
     width = max(map(len, COMMANDS))
     lines = [f"  {name:<{width}}  {fn.__doc__.splitlines()[0]}" for name, fn in COMMANDS.items()]
-    return (f"usage: ttsbook [--version] [--debug] COMMAND [ARGS...]\n\nttsbook {__version__}: a literate text-to-speech book and library.\n\n"
-            "commands:\n" + "\n".join(lines) + "\n\nRun `ttsbook COMMAND --help` for a command's arguments.")
+    return (f"usage: ttsbook [--version] [--debug] COMMAND [ARGS...]\n\n"
+            f"ttsbook {__version__}: a literate text-to-speech book and library.\n\n"
+            "commands:\n" + "\n".join(lines)
+            + "\n\nRun `ttsbook COMMAND --help` for a command's arguments.")
 
 def _overrides(extra: list[str]) -> dict:
-    "`['--max_steps', '500', '--lr=1e-3']` -> {'max_steps': '500', 'lr': '1e-3'} (values stay strings; the trainer types them)."
+    """`['--max_steps', '500', '--lr=1e-3']` -> {'max_steps': '500', 'lr': '1e-3'}
+    (values stay strings; the trainer types them)."""
     out, i = {}, 0
     while i < len(extra):
         tok = extra[i]
-        if not tok.startswith('--') or len(tok) < 3: raise ValueError(f"unexpected argument {tok!r}: settings are given as --key value")
+        if not tok.startswith('--') or len(tok) < 3:
+            raise ValueError(f"unexpected argument {tok!r}: settings are given as --key value")
         if '=' in tok: k, v = tok[2:].split('=', 1); i += 1
-        elif i + 1 < len(extra) and not extra[i + 1].startswith('--'): k, v = tok[2:], extra[i + 1]; i += 2
+        elif i + 1 < len(extra) and not extra[i + 1].startswith('--'):
+            k, v = tok[2:], extra[i + 1]; i += 2
         else: raise ValueError(f"setting {tok} has no value")
         out[k.replace('-', '_')] = v
     return out
@@ -658,37 +780,46 @@ def main(argv: list[str] | None = None) -> int:
     if not args or args[0] in ('-h', '--help', 'help'): print(_usage()); return 0
     if args[0] == '--version': print(f"ttsbook {__version__}"); return 0
     name, rest = args[0], args[1:]
-    rest = [re.sub(r'^--(\w+(?:-\w+)+)', lambda m: '--' + m[1].replace('-', '_'), a) for a in rest]   # --init-from = --init_from
-    if name == 'train' and '--config' in rest and (not rest or rest[0].startswith('-')):   # `train --config FILE`: the family is in it
+    # --init-from = --init_from
+    rest = [re.sub(r'^--(\w+(?:-\w+)+)', lambda m: '--' + m[1].replace('-', '_'), a) for a in rest]
+    # `train --config FILE`: the family is in it
+    if name == 'train' and '--config' in rest and (not rest or rest[0].startswith('-')):
         i = rest.index('--config')
         try: rest = [_run_config(rest[i + 1])['family'], *rest] if i + 1 < len(rest) else rest
-        except (OSError, ValueError) as e: print(f"ttsbook train: error: {e}", file=sys.stderr); return 1
+        except (OSError, ValueError) as e:
+            print(f"ttsbook train: error: {e}", file=sys.stderr); return 1
     if name not in COMMANDS:
         print(f"ttsbook: unknown command {name!r}\n\n{_usage()}", file=sys.stderr); return 2
     fn = COMMANDS[name]
     params = inspect.signature(fn).parameters
     parser = anno_parser(fn, prog=f"ttsbook {name}")
     try:
-        if 'overrides' in params:                                     # free-form `--key value` settings
+        if 'overrides' in params:         # free-form `--key value` settings
             ns, extra = parser.parse_known_args(rest)
             kwargs = {**vars(ns), 'overrides': _overrides(extra)}
         else: kwargs = vars(parser.parse_args(rest))
     except SystemExit as e: return e.code or 0
     except ValueError as e: print(f"ttsbook {name}: error: {e}", file=sys.stderr); return 2
-    try: fn(**{k: v for k, v in kwargs.items() if k in params})       # anno_parser adds --pdb/--xtra, which we do not use
-    except (OSError, ValueError, RuntimeError) as e:                 # OSError: missing, unreadable, unwritable paths
+    # anno_parser adds --pdb/--xtra, which we do not use
+    try: fn(**{k: v for k, v in kwargs.items() if k in params})
+    # OSError: missing, unreadable, unwritable paths
+    except (OSError, ValueError, RuntimeError) as e:
         if debug: raise
-        why = f"{e.strerror}: {e.filename}" if isinstance(e, OSError) and e.strerror and e.filename else str(e)
+        why = (f"{e.strerror}: {e.filename}"
+               if isinstance(e, OSError) and e.strerror and e.filename else str(e))
         print(f"ttsbook {name}: error: " + ' '.join(why.split()), file=sys.stderr); return 1
-    except ImportError as e:                                          # an optional package (an extra) is not installed
+    except ImportError as e:              # an optional package (an extra) is not installed
         if debug or not e.name: raise
         top = e.name.split('.')[0]
         extra = next((k for k, mods in OPTIONAL_PACKAGES.items() if top in mods), None)
         hint = f'pip install "ttsbook[{extra}]"' if extra else f'pip install {top}'
-        print(f"ttsbook {name}: error: this needs the optional package {top!r}: {hint}", file=sys.stderr); return 1
-    except KeyboardInterrupt as e:                                    # training saves a checkpoint first and says at which step
+        print(f"ttsbook {name}: error: this needs the optional package {top!r}: {hint}",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as e:        # training saves a checkpoint first and says at which step
         if debug: raise
-        print(f"ttsbook {name}: {str(e) or 'interrupted'}", file=sys.stderr); return 128 + getattr(e, 'signal', 2)
+        print(f"ttsbook {name}: {str(e) or 'interrupted'}", file=sys.stderr)
+        return 128 + getattr(e, 'signal', 2)
     return 0
 
 # %% ../nbs/90_cli.ipynb #568888bc
