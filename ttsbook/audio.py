@@ -25,7 +25,8 @@ __all__ = ['AUDIO_PRESETS', 'SPEECH_VOICES', 'DEFAULT_SENTENCE', 'LOG_MEL_FLOOR'
 # %% ../nbs/00_audio.ipynb #47abf2c7
 @dataclass(frozen=True)
 class AudioConfig:
-    "Sample rate, STFT geometry and mel range: the numbers every feature, model and vocoder must agree on."
+    """Sample rate, STFT geometry and mel range:
+    the numbers every feature, model and vocoder must agree on."""
     sample_rate: int = 22050  # Hz
     n_fft: int = 1024         # FFT size N (samples)
     hop_length: int = 256     # hop H between frames (samples)
@@ -40,13 +41,17 @@ class AudioConfig:
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
                 raise ValueError(f"AudioConfig.{k} must be a positive integer, got {v!r}")
         if self.win_length > self.n_fft:
-            raise ValueError(f"AudioConfig.win_length ({self.win_length}) must not exceed n_fft ({self.n_fft})")
+            raise ValueError(f"AudioConfig.win_length ({self.win_length}) must not exceed "
+                             f"n_fft ({self.n_fft})")
         if self.hop_length > self.win_length:
-            raise ValueError(f"AudioConfig.hop_length ({self.hop_length}) must not exceed win_length ({self.win_length}): frames would skip samples")
+            raise ValueError(f"AudioConfig.hop_length ({self.hop_length}) must not exceed "
+                             f"win_length ({self.win_length}): frames would skip samples")
         if (self.n_fft - self.hop_length) % 2:
-            raise ValueError(f"AudioConfig needs n_fft - hop_length even (it is split into equal left/right padding), got {self.n_fft} - {self.hop_length}")
+            raise ValueError("AudioConfig needs n_fft - hop_length even (it is split into equal "
+                             f"left/right padding), got {self.n_fft} - {self.hop_length}")
         if not 0 <= self.fmin < self.fmax <= self.sample_rate / 2:
-            raise ValueError(f"AudioConfig needs 0 <= fmin < fmax <= sample_rate/2 = {self.sample_rate/2:g} Hz, got fmin={self.fmin}, fmax={self.fmax}")
+            raise ValueError("AudioConfig needs 0 <= fmin < fmax <= sample_rate/2 = "
+                             f"{self.sample_rate/2:g} Hz, got fmin={self.fmin}, fmax={self.fmax}")
 
     @property
     def frame_rate(self) -> float:
@@ -64,45 +69,60 @@ class AudioConfig:
         "Rebuild from `to_dict` output (e.g. a checkpoint), rejecting unknown keys by name."
         known = {f.name for f in fields(cls)}
         unknown = set(d) - known
-        if unknown: raise ValueError(f"unknown AudioConfig keys {sorted(unknown)}; expected some of {sorted(known)}")
+        if unknown:
+            raise ValueError(f"unknown AudioConfig keys {sorted(unknown)}; expected "
+                             f"some of {sorted(known)}")
         return cls(**d)
 
     @classmethod
     def preset(cls, name: str) -> AudioConfig:
         "A named configuration: '22k' (LJSpeech/HiFi-GAN), '16k' or '24k'."
-        if name not in AUDIO_PRESETS: raise ValueError(f"unknown audio preset {name!r}; choose one of {sorted(AUDIO_PRESETS)}")
+        if name not in AUDIO_PRESETS:
+            raise ValueError(f"unknown audio preset {name!r}; choose one of "
+                             f"{sorted(AUDIO_PRESETS)}")
         return cls(**AUDIO_PRESETS[name])
 
     def check_compatible(self, other: AudioConfig, what: str = 'model'):
-        "Raise a clear error listing every field where `other` (from `what`) differs from this config."
-        diff = {k: (v, getattr(other, k)) for k, v in self.to_dict().items() if getattr(other, k) != v}
+        """Raise a clear error listing every field where `other` (from `what`) differs from this
+        config."""
+        diff = {k: (v, getattr(other, k)) for k, v in self.to_dict().items()
+                if getattr(other, k) != v}
         if diff:
             lines = ', '.join(f"{k}: {a} here vs {b} in the {what}" for k, (a, b) in diff.items())
             raise ValueError(f"AudioConfig mismatch with the {what} ({lines})")
 
 AUDIO_PRESETS = {
-    '22k': dict(sample_rate=22050, n_fft=1024, hop_length=256, win_length=1024, n_mels=80, fmin=0.0, fmax=8000.0),
-    '16k': dict(sample_rate=16000, n_fft=1024, hop_length=200, win_length=800, n_mels=80, fmin=0.0, fmax=8000.0),
-    '24k': dict(sample_rate=24000, n_fft=1024, hop_length=256, win_length=1024, n_mels=100, fmin=0.0, fmax=12000.0),
+    '22k': dict(sample_rate=22050, n_fft=1024, hop_length=256, win_length=1024, n_mels=80,
+                fmin=0.0, fmax=8000.0),
+    '16k': dict(sample_rate=16000, n_fft=1024, hop_length=200, win_length=800, n_mels=80,
+                fmin=0.0, fmax=8000.0),
+    '24k': dict(sample_rate=24000, n_fft=1024, hop_length=256, win_length=1024, n_mels=100,
+                fmin=0.0, fmax=12000.0),
 }
 
 # %% ../nbs/00_audio.ipynb #db90474b
 SPEECH_VOICES = {
     'slt_hts': ('festival', 'cmu_us_slt_arctic_hts'),  # Festival HTS voice, US female, 32 kHz
-    'slt': ('flite', 'slt'), 'rms': ('flite', 'rms'), 'awb': ('flite', 'awb'), 'kal16': ('flite', 'kal16'),
+    'slt': ('flite', 'slt'), 'rms': ('flite', 'rms'),
+    'awb': ('flite', 'awb'), 'kal16': ('flite', 'kal16'),
 }
 
 def voice_available(voice: str = 'slt_hts') -> bool:
     "Whether the Debian synthesiser behind `voice` (a key of `SPEECH_VOICES`) is installed."
     engine, name = SPEECH_VOICES[voice]
     if engine == 'flite': return shutil.which('flite') is not None
-    return shutil.which('text2wave') is not None and any(Path('/usr/share/festival/voices').glob(f'*/{name}'))
+    return (shutil.which('text2wave') is not None
+            and any(Path('/usr/share/festival/voices').glob(f'*/{name}')))
 
 def synthesize_speech(text: str, path, voice: str = 'slt_hts') -> Path:
-    "Speak `text` into the wav file `path` with a Debian voice (Festival or Flite); returns the path."
+    """Speak `text` into the wav file `path` with a Debian voice (Festival or Flite);
+    returns the path."""
     if not text or not text.strip(): raise ValueError("synthesize_speech: text is empty")
-    if voice not in SPEECH_VOICES: raise ValueError(f"unknown voice {voice!r}; choose one of {sorted(SPEECH_VOICES)}")
-    if not voice_available(voice): raise RuntimeError(f"voice {voice!r} is not installed (apt-get install festival festvox-us-slt-hts flite)")
+    if voice not in SPEECH_VOICES:
+        raise ValueError(f"unknown voice {voice!r}; choose one of {sorted(SPEECH_VOICES)}")
+    if not voice_available(voice):
+        raise RuntimeError(f"voice {voice!r} is not installed (apt-get install festival "
+                           "festvox-us-slt-hts flite)")
     engine, name = SPEECH_VOICES[voice]
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -118,18 +138,22 @@ def synthesize_speech(text: str, path, voice: str = 'slt_hts') -> Path:
     return path
 
 # %% ../nbs/00_audio.ipynb #540f808a
-def harmonic_signal(seconds: float = 2.0, sample_rate: int = 22050, f0_start: float = 120.0, f0_end: float = 220.0,
+def harmonic_signal(seconds: float = 2.0, sample_rate: int = 22050, f0_start: float = 120.0,
+                    f0_end: float = 220.0,
                     formants=((730, 90), (1090, 110), (2440, 170))) -> torch.Tensor:
-    "A synthetic voiced sound: harmonics of an F0 gliding linearly from `f0_start` to `f0_end` Hz, shaped by formant resonances."
+    """A synthetic voiced sound: harmonics of an F0 gliding linearly from `f0_start` to `f0_end` Hz,
+    shaped by formant resonances."""
     t = np.arange(int(seconds * sample_rate)) / sample_rate
     f0 = f0_start + (f0_end - f0_start) * t / seconds
     phase = 2 * np.pi * np.cumsum(f0) / sample_rate
     y = np.zeros_like(t)
     for k in range(1, int(sample_rate / 2 / max(f0_start, f0_end))):
         fk = k * f0
-        gain = sum(1 / (1 + ((fk - fc) / bw) ** 2) for fc, bw in formants) + 0.02 / k   # resonances + a 1/k floor
+        # resonances + a 1/k floor
+        gain = sum(1 / (1 + ((fk - fc) / bw) ** 2) for fc, bw in formants) + 0.02 / k
         y += gain * np.sin(k * phase)
-    y *= np.minimum(1, np.minimum(t, t[-1] - t) / 0.05)                                   # 50 ms fades
+    # 50 ms fades
+    y *= np.minimum(1, np.minimum(t, t[-1] - t) / 0.05)
     return torch.from_numpy(0.5 * y / np.abs(y).max()).float()
 
 # %% ../nbs/00_audio.ipynb #dbb0b49d
@@ -138,8 +162,10 @@ DEFAULT_SENTENCE = "Speech is sound shaped by the vocal tract."
 def _cache_dir() -> Path:
     return Path(os.environ.get('TTSBOOK_CACHE', Path.home()/'.cache'/'ttsbook'))
 
-def example_utterance(text: str = DEFAULT_SENTENCE, sample_rate: int = 22050, voice: str = 'slt_hts'):
-    "Real speech for examples and tests: `(waveform (time,), label)`, spoken by a Debian voice (cached), else a labelled synthetic signal."
+def example_utterance(text: str = DEFAULT_SENTENCE, sample_rate: int = 22050,
+                      voice: str = 'slt_hts'):
+    """Real speech for examples and tests: `(waveform (time,), label)`, spoken by a Debian voice
+    (cached), else a labelled synthetic signal."""
     if voice_available(voice):
         key = hashlib.sha1(f'{voice}|{text}'.encode()).hexdigest()[:16]
         path = _cache_dir()/'speech'/f'{voice}-{key}.wav'
@@ -148,36 +174,46 @@ def example_utterance(text: str = DEFAULT_SENTENCE, sample_rate: int = 22050, vo
             os.replace(tmp, path)  # atomic: a half-written cache file is never read
         wav, _ = load_wav(path, sample_rate)
         return wav, f"speech ({voice} voice)"
-    warnings.warn(f"voice {voice!r} not installed: using a synthetic harmonic signal instead of speech")
-    return harmonic_signal(2.5, sample_rate), "synthetic harmonic signal (no Debian voice installed)"
+    warnings.warn(f"voice {voice!r} not installed: using a synthetic harmonic "
+                  "signal instead of speech")
+    return (harmonic_signal(2.5, sample_rate),
+            "synthetic harmonic signal (no Debian voice installed)")
 
 # %% ../nbs/00_audio.ipynb #82474a64
 def pcm_to_float(x: np.ndarray) -> np.ndarray:
-    "Integer PCM samples to float32 in [-1, 1): divide by 2^(bits-1); unsigned 8-bit is centred on 128 first."
+    """Integer PCM samples to float32 in [-1, 1): divide by 2^(bits-1);
+    unsigned 8-bit is centred on 128 first."""
     x = np.asarray(x)
     if x.dtype == np.uint8: return (x.astype(np.float32) - 128) / 128
-    if np.issubdtype(x.dtype, np.signedinteger): return (x / float(2 ** (8 * x.itemsize - 1))).astype(np.float32)
+    if np.issubdtype(x.dtype, np.signedinteger):
+        return (x / float(2 ** (8 * x.itemsize - 1))).astype(np.float32)
     if np.issubdtype(x.dtype, np.floating): return x.astype(np.float32)
     raise TypeError(f"pcm_to_float: expected integer or float samples, got dtype {x.dtype}")
 
 # %% ../nbs/00_audio.ipynb #ce9b03bc
 @functools.lru_cache(maxsize=16)
 def _resampler(orig_sr: int, new_sr: int, device: str, dtype: torch.dtype):
-    "The filter for one pair of rates, built once: computing a 64-zero-crossing Kaiser kernel costs more than applying it."
-    return torchaudio.transforms.Resample(orig_sr, new_sr, lowpass_filter_width=64, rolloff=0.9475937167399596,
-                                          resampling_method='sinc_interp_kaiser', beta=14.769656459379492).to(device, dtype)
+    """The filter for one pair of rates, built once:
+    computing a 64-zero-crossing Kaiser kernel costs more than applying it."""
+    return torchaudio.transforms.Resample(orig_sr, new_sr, lowpass_filter_width=64,
+                                          rolloff=0.9475937167399596,
+                                          resampling_method='sinc_interp_kaiser',
+                                          beta=14.769656459379492).to(device, dtype)
 
 def resample(wav: torch.Tensor, orig_sr: int, new_sr: int) -> torch.Tensor:
-    "Band-limited resampling along the last axis (torchaudio windowed sinc, Kaiser window, resampy's 'kaiser_best' settings)."
+    """Band-limited resampling along the last axis (torchaudio windowed sinc, Kaiser window,
+    resampy's 'kaiser_best' settings)."""
     if int(orig_sr) == int(new_sr): return wav
-    with torch.no_grad(): return _resampler(int(orig_sr), int(new_sr), str(wav.device), wav.dtype)(wav)
+    with torch.no_grad():
+        return _resampler(int(orig_sr), int(new_sr), str(wav.device), wav.dtype)(wav)
 
 # %% ../nbs/00_audio.ipynb #dde1b382
 class AudioError(ValueError):
     "A file that is not usable audio; the message names the file and the problem."
 
 def load_wav(path, sample_rate: int | None = None, mono: bool = True):
-    "Read audio as float32 in [-1, 1]: `(wav, sr)`, `wav` shaped (time,) if `mono` else (channels, time); resampled if `sample_rate` is given."
+    """Read audio as float32 in [-1, 1]: `(wav, sr)`, `wav` shaped (time,) if `mono` else
+    (channels, time); resampled if `sample_rate` is given."""
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"audio file not found: {path}")
     if path.is_dir(): raise AudioError(f"{path}: is a directory, expected an audio file")
@@ -186,29 +222,39 @@ def load_wav(path, sample_rate: int | None = None, mono: bool = True):
         raise AudioError(f"{path}: not readable as audio ({e})") from None
     if data.size == 0: raise AudioError(f"{path}: contains no samples")
     bad = ~np.isfinite(data)
-    if bad.any(): raise AudioError(f"{path}: {int(bad.sum())} of {data.size} samples are NaN or infinite")
+    if bad.any():
+        raise AudioError(f"{path}: {int(bad.sum())} of {data.size} samples are NaN or infinite")
     wav = torch.from_numpy(np.ascontiguousarray(data.T))            # (channels, time)
     if mono: wav = wav.mean(0)
-    if sample_rate is not None and sample_rate != sr: wav, sr = resample(wav, sr, sample_rate), sample_rate
+    if sample_rate is not None and sample_rate != sr:
+        wav, sr = resample(wav, sr, sample_rate), sample_rate
     return wav, sr
 
 # %% ../nbs/00_audio.ipynb #fdacd8d9
 def save_wav(path, wav, sample_rate: int, subtype: str = 'PCM_16') -> Path:
-    "Write (time,) or (channels, time) audio atomically (temp file + rename); clips to [-1, 1] for PCM with a warning."
+    """Write (time,) or (channels, time) audio atomically (temp file + rename);
+    clips to [-1, 1] for PCM with a warning."""
     path = Path(path)
-    x = wav.detach().cpu().float().numpy() if isinstance(wav, torch.Tensor) else np.asarray(wav, dtype=np.float32)
-    if x.ndim not in (1, 2): raise ValueError(f"save_wav({path}): expected (time,) or (channels, time) audio, got shape {x.shape}")
-    if not np.isfinite(x).all(): raise ValueError(f"save_wav({path}): waveform has NaN or infinite samples")
+    x = (wav.detach().cpu().float().numpy() if isinstance(wav, torch.Tensor)
+         else np.asarray(wav, dtype=np.float32))
+    if x.ndim not in (1, 2):
+        raise ValueError(f"save_wav({path}): expected (time,) or (channels, time) "
+                         f"audio, got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError(f"save_wav({path}): waveform has NaN or infinite samples")
     if subtype.startswith('PCM') and np.abs(x).max(initial=0) > 1:
-        warnings.warn(f"save_wav({path}): {(np.abs(x) > 1).sum()} samples beyond [-1, 1] were clipped")
+        warnings.warn(f"save_wav({path}): {(np.abs(x) > 1).sum()} samples beyond "
+                      "[-1, 1] were clipped")
         x = np.clip(x, -1, 1)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     os.close(fd)
-    umask = os.umask(0); os.umask(umask)                              # mkstemp makes it 0600: give it the usual mode
+    # mkstemp makes it 0600: give it the usual mode
+    umask = os.umask(0); os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)
     try:
-        sf.write(tmp, x.T if x.ndim == 2 else x, int(sample_rate), subtype=subtype, format=(path.suffix[1:] or 'wav').upper())
+        sf.write(tmp, x.T if x.ndim == 2 else x, int(sample_rate), subtype=subtype,
+                 format=(path.suffix[1:] or 'wav').upper())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
@@ -216,9 +262,11 @@ def save_wav(path, wav, sample_rate: int, subtype: str = 'PCM_16') -> Path:
 
 # %% ../nbs/00_audio.ipynb #d4fc8d8f
 def play(wav, sample_rate: int):
-    "An IPython audio player for a waveform (time,) — clipped to [-1, 1], not re-normalised, so loudness stays honest."
+    """An IPython audio player for a waveform (time,) —
+    clipped to [-1, 1], not re-normalised, so loudness stays honest."""
     from IPython.display import Audio
-    x = wav.detach().cpu().float().numpy() if isinstance(wav, torch.Tensor) else np.asarray(wav, dtype=np.float32)
+    x = (wav.detach().cpu().float().numpy() if isinstance(wav, torch.Tensor)
+         else np.asarray(wav, dtype=np.float32))
     return Audio(np.clip(x, -1, 1), rate=sample_rate, normalize=False)
 
 # %% ../nbs/00_audio.ipynb #141ec18a
@@ -233,12 +281,17 @@ def plot_waveform(wav, sample_rate: int, ax=None, title: str | None = None):
 
 # %% ../nbs/00_audio.ipynb #14d668b0
 def frame_signal(x: torch.Tensor, frame_length: int, hop_length: int) -> torch.Tensor:
-    "Overlapping frames along the last axis: (..., time) -> (..., 1 + (time - frame_length) // hop_length, frame_length), a view."
-    if x.shape[-1] < frame_length: raise ValueError(f"frame_signal: signal of {x.shape[-1]} samples is shorter than one frame ({frame_length})")
+    """Overlapping frames along the last axis:
+    (..., time) -> (..., 1 + (time - frame_length) // hop_length, frame_length), a view."""
+    if x.shape[-1] < frame_length:
+        raise ValueError(f"frame_signal: signal of {x.shape[-1]} samples is shorter than one "
+                         f"frame ({frame_length})")
     return x.unfold(-1, frame_length, hop_length)
 
-def hann_window(win_length: int, n_fft: int | None = None, device=None, dtype=torch.float32) -> torch.Tensor:
-    "Periodic Hann window w[n] = 0.5 - 0.5 cos(2 pi n / W), zero-padded equally on both sides to `n_fft` samples."
+def hann_window(win_length: int, n_fft: int | None = None, device=None,
+                dtype=torch.float32) -> torch.Tensor:
+    """Periodic Hann window w[n] = 0.5 - 0.5 cos(2 pi n / W), zero-padded equally on both sides to
+    `n_fft` samples."""
     n_fft = n_fft or win_length
     n = torch.arange(win_length, dtype=torch.float64)
     w = 0.5 - 0.5 * torch.cos(2 * math.pi * n / win_length)
@@ -248,13 +301,18 @@ def hann_window(win_length: int, n_fft: int | None = None, device=None, dtype=to
 def _reflect_pad(x: torch.Tensor, left: int, right: int) -> torch.Tensor:
     "Reflect-pad the last axis of a tensor of any rank (mirror without repeating the edge sample)."
     if x.shape[-1] <= max(left, right):
-        raise ValueError(f"waveform of {x.shape[-1]} samples is too short: reflect padding needs more than {max(left, right)} samples")
-    return torch.cat([x[..., 1:left + 1].flip(-1), x, x[..., x.shape[-1] - right - 1:-1].flip(-1)], -1)
+        raise ValueError(f"waveform of {x.shape[-1]} samples is too short: reflect padding needs "
+                         f"more than {max(left, right)} samples")
+    return torch.cat([x[..., 1:left + 1].flip(-1), x,
+                      x[..., x.shape[-1] - right - 1:-1].flip(-1)], -1)
 
-def stft_naive(x: torch.Tensor, n_fft: int, hop_length: int, win_length: int | None = None, center: bool = True) -> torch.Tensor:
-    "The STFT written out — pad, frame, window, real FFT: (..., time) -> complex (..., n_fft//2 + 1, frames)."
+def stft_naive(x: torch.Tensor, n_fft: int, hop_length: int, win_length: int | None = None,
+               center: bool = True) -> torch.Tensor:
+    """The STFT written out — pad, frame, window, real FFT:
+    (..., time) -> complex (..., n_fft//2 + 1, frames)."""
     if center: x = _reflect_pad(x, n_fft // 2, n_fft // 2)
-    frames = frame_signal(x, n_fft, hop_length) * hann_window(win_length or n_fft, n_fft, x.device, x.dtype)
+    frames = frame_signal(x, n_fft, hop_length) * hann_window(win_length or n_fft, n_fft,
+                                                              x.device, x.dtype)
     return torch.fft.rfft(frames, dim=-1).transpose(-1, -2)
 
 # %% ../nbs/00_audio.ipynb #c94f66ff
@@ -262,20 +320,27 @@ def stft_naive(x: torch.Tensor, n_fft: int, hop_length: int, win_length: int | N
 def _window(win_length: int, n_fft: int, device: str, dtype: torch.dtype) -> torch.Tensor:
     return hann_window(win_length, n_fft, device, dtype)
 
-def _frame_magnitudes(wav: torch.Tensor, cfg: AudioConfig, n_bins: int | None = None) -> torch.Tensor:
-    "|STFT| with HiFi-GAN framing, frames first: (..., time) -> (..., time // hop, n_bins or n_fft//2 + 1)."
-    if wav.is_complex() or not wav.is_floating_point(): raise TypeError(f"expected a real float waveform, got {wav.dtype}")
+def _frame_magnitudes(wav: torch.Tensor, cfg: AudioConfig,
+                      n_bins: int | None = None) -> torch.Tensor:
+    """|STFT| with HiFi-GAN framing, frames first:
+    (..., time) -> (..., time // hop, n_bins or n_fft//2 + 1)."""
+    if wav.is_complex() or not wav.is_floating_point():
+        raise TypeError(f"expected a real float waveform, got {wav.dtype}")
     pad = (cfg.n_fft - cfg.hop_length) // 2
     x = _reflect_pad(wav, pad, pad)
-    frames = frame_signal(x, cfg.n_fft, cfg.hop_length) * _window(cfg.win_length, cfg.n_fft, str(x.device), x.dtype)
+    frames = frame_signal(x, cfg.n_fft, cfg.hop_length) * _window(cfg.win_length, cfg.n_fft,
+                                                                  str(x.device), x.dtype)
     X = torch.fft.rfft(frames, dim=-1)[..., :n_bins]
-    power = torch.addcmul(X.real.square(), X.imag, X.imag)            # |X|^2, a little faster than X.abs() here
-    # d sqrt(p)/dp is infinite at p = 0 (a silent frame gives NaN gradients): the floor at the dtype's smallest normal number
-    # gives 0 there instead, and changes no magnitude above 1e-19 in float32
+    # |X|^2, a little faster than X.abs() here
+    power = torch.addcmul(X.real.square(), X.imag, X.imag)
+    # d sqrt(p)/dp is infinite at p = 0 (a silent frame gives NaN gradients): the floor at the
+    # dtype's smallest normal number gives 0 there instead, and changes no magnitude above 1e-19 in
+    # float32
     return power.clamp_(min=torch.finfo(power.dtype).tiny).sqrt_()
 
 def spectrogram(wav: torch.Tensor, cfg: AudioConfig) -> torch.Tensor:
-    "Linear magnitude |STFT| with HiFi-GAN framing: (..., time) -> (..., n_fft//2 + 1, time // hop)."
+    """Linear magnitude |STFT| with HiFi-GAN framing:
+    (..., time) -> (..., n_fft//2 + 1, time // hop)."""
     return _frame_magnitudes(wav, cfg).transpose(-1, -2)
 
 # %% ../nbs/00_audio.ipynb #a36da759
@@ -285,19 +350,27 @@ _MEL_MIN_LOG_MEL = _MEL_MIN_LOG_HZ / _MEL_F_SP   # = 15
 def hz_to_mel(f):
     "Slaney mel scale: 3f/200 below 1 kHz, 15 + 27 ln(f/1000)/ln 6.4 above (float64 tensor)."
     f = torch.as_tensor(f, dtype=torch.float64)
-    return torch.where(f >= _MEL_MIN_LOG_HZ, _MEL_MIN_LOG_MEL + torch.log(f.clamp(min=1e-10) / _MEL_MIN_LOG_HZ) / _MEL_LOGSTEP, f / _MEL_F_SP)
+    return torch.where(f >= _MEL_MIN_LOG_HZ,
+                       _MEL_MIN_LOG_MEL
+                       + torch.log(f.clamp(min=1e-10) / _MEL_MIN_LOG_HZ) / _MEL_LOGSTEP,
+                       f / _MEL_F_SP)
 
 def mel_to_hz(m):
     "Inverse of `hz_to_mel`."
     m = torch.as_tensor(m, dtype=torch.float64)
-    return torch.where(m >= _MEL_MIN_LOG_MEL, _MEL_MIN_LOG_HZ * torch.exp(_MEL_LOGSTEP * (m - _MEL_MIN_LOG_MEL)), _MEL_F_SP * m)
+    return torch.where(m >= _MEL_MIN_LOG_MEL,
+                       _MEL_MIN_LOG_HZ * torch.exp(_MEL_LOGSTEP * (m - _MEL_MIN_LOG_MEL)),
+                       _MEL_F_SP * m)
 
 # %% ../nbs/00_audio.ipynb #460cea84
-def mel_filterbank(sample_rate: int, n_fft: int, n_mels: int, fmin: float = 0.0, fmax: float | None = None) -> torch.Tensor:
+def mel_filterbank(sample_rate: int, n_fft: int, n_mels: int, fmin: float = 0.0,
+                   fmax: float | None = None) -> torch.Tensor:
     "Slaney-normalised triangular mel filters on the rfft bins: (n_mels, n_fft//2 + 1), float32."
     fmax = sample_rate / 2 if fmax is None else fmax
-    freqs = torch.linspace(0, sample_rate / 2, n_fft // 2 + 1, dtype=torch.float64)               # bin centres (Hz)
-    f = mel_to_hz(torch.linspace(hz_to_mel(fmin).item(), hz_to_mel(fmax).item(), n_mels + 2, dtype=torch.float64))
+    # bin centres (Hz)
+    freqs = torch.linspace(0, sample_rate / 2, n_fft // 2 + 1, dtype=torch.float64)
+    f = mel_to_hz(torch.linspace(hz_to_mel(fmin).item(), hz_to_mel(fmax).item(), n_mels + 2,
+                                 dtype=torch.float64))
     lower, centre, upper = f[:-2, None], f[1:-1, None], f[2:, None]
     rising, falling = (freqs - lower) / (centre - lower), (upper - freqs) / (upper - centre)
     return (torch.clamp(torch.minimum(rising, falling), min=0) * 2 / (upper - lower)).float()
@@ -311,7 +384,9 @@ def plot_filterbank(cfg: AudioConfig, ax=None, every: int = 1):
     if ax is None: _, ax = plt.subplots(figsize=(10, 2.6))
     for row in fb[::every]: ax.plot(freqs, row.numpy(), lw=0.8)
     ax.set(xlabel='frequency (Hz)', ylabel='weight', xlim=(0, cfg.fmax * 1.05),
-           title=f'{cfg.n_mels} Slaney mel filters, {cfg.fmin:g}–{cfg.fmax:g} Hz (every {every})' if every > 1 else f'{cfg.n_mels} Slaney mel filters')
+           title=f'{cfg.n_mels} Slaney mel filters, '
+                 f'{cfg.fmin:g}–{cfg.fmax:g} Hz (every '
+                 f'{every})' if every > 1 else f'{cfg.n_mels} Slaney mel filters')
     return ax
 
 # %% ../nbs/00_audio.ipynb #f150aa4d
@@ -332,10 +407,9 @@ def _mel_basis(cfg: AudioConfig, device: str, dtype: torch.dtype):
     n_bins = int(torch.nonzero(fb.sum(0)).max()) + 1
     return fb[:, :n_bins].to(device=device, dtype=dtype).contiguous(), n_bins
 
-_CPU_ROWS = 2   # utterances per chunk on the CPU: the windowed frames of two 5 s utterances fit in cache
-
 def mel_spectrogram(wav: torch.Tensor, cfg: AudioConfig, log: bool = True) -> torch.Tensor:
-    "Log-mel spectrogram with HiFi-GAN framing: (..., time) -> (..., n_mels, time // hop). The mel of every chapter and vocoder."
+    """Log-mel spectrogram with HiFi-GAN framing: (..., time) -> (..., n_mels, time // hop).
+    The mel of every chapter and vocoder."""
     if wav.device.type == 'cpu' and wav.shape[:-1].numel() > _CPU_ROWS:
         flat = wav.reshape(-1, wav.shape[-1])
         mel = torch.cat([mel_spectrogram(rows, cfg, log) for rows in flat.split(_CPU_ROWS)])
@@ -344,40 +418,57 @@ def mel_spectrogram(wav: torch.Tensor, cfg: AudioConfig, log: bool = True) -> to
     mel = (_frame_magnitudes(wav, cfg, n_bins) @ basis.T).transpose(-1, -2)
     return log_compress(mel) if log else mel
 
+# %% ../nbs/00_audio.ipynb #2ade4f40
+# utterances per chunk on the CPU: the windowed frames of two 5 s utterances fit in cache
+_CPU_ROWS = 2
+
 # %% ../nbs/00_audio.ipynb #a499e5ed
 def _hz_to_mel_channel(hz, cfg: AudioConfig):
-    "Fractional mel-channel coordinate (channel j's centre at j + 0.5) of frequencies in Hz, for plotting."
+    """Fractional mel-channel coordinate (channel j's centre at j + 0.5) of frequencies in Hz,
+    for plotting."""
     lo, hi = hz_to_mel(cfg.fmin), hz_to_mel(cfg.fmax)
     return ((hz_to_mel(hz) - lo) / (hi - lo) * (cfg.n_mels + 1) - 0.5).numpy()
 
-def plot_spectrogram(spec, cfg: AudioConfig, f0=None, ax=None, title: str | None = None, colorbar: bool = True):
-    "Plot a log-mel (n_mels, frames) against seconds and mel channels (Hz on the right); overlay an F0 contour in Hz if given."
+def plot_spectrogram(spec, cfg: AudioConfig, f0=None, ax=None, title: str | None = None,
+                     colorbar: bool = True):
+    """Plot a log-mel (n_mels, frames) against seconds and mel channels (Hz on the right);
+    overlay an F0 contour in Hz if given."""
     import matplotlib.pyplot as plt
     s = spec.detach().cpu().float().numpy() if isinstance(spec, torch.Tensor) else np.asarray(spec)
     if ax is None: _, ax = plt.subplots(figsize=(10, 3.2))
     seconds = s.shape[-1] / cfg.frame_rate
-    im = ax.imshow(s, origin='lower', aspect='auto', interpolation='nearest', extent=(0, seconds, 0, s.shape[0]), cmap='magma')
+    im = ax.imshow(s, origin='lower', aspect='auto', interpolation='nearest',
+                   extent=(0, seconds, 0, s.shape[0]), cmap='magma')
     ax.set(xlabel='time (s)', ylabel='mel channel', title=title)
     if colorbar: plt.colorbar(im, ax=ax, pad=0.08, label='ln energy')
     if s.shape[0] == cfg.n_mels:
         hz_ax = ax.twinx()
-        ticks = [t for t in (100, 250, 500, 1000, 2000, 4000, 8000, 12000) if cfg.fmin <= t <= cfg.fmax]
-        hz_ax.set(ylim=ax.get_ylim(), yticks=_hz_to_mel_channel(ticks, cfg), yticklabels=[f'{t:g}' for t in ticks], ylabel='Hz')
+        ticks = [t for t in (100, 250, 500, 1000, 2000, 4000, 8000, 12000)
+                 if cfg.fmin <= t <= cfg.fmax]
+        hz_ax.set(ylim=ax.get_ylim(), yticks=_hz_to_mel_channel(ticks, cfg),
+                  yticklabels=[f'{t:g}' for t in ticks], ylabel='Hz')
     if f0 is not None:
-        f = f0.detach().cpu().numpy() if isinstance(f0, torch.Tensor) else np.asarray(f0, dtype=float)
-        y = np.where(f > 0, _hz_to_mel_channel(np.maximum(f, 1e-3), cfg), np.nan)   # gaps where unvoiced
+        f = (f0.detach().cpu().numpy() if isinstance(f0, torch.Tensor)
+             else np.asarray(f0, dtype=float))
+        # gaps where unvoiced
+        y = np.where(f > 0, _hz_to_mel_channel(np.maximum(f, 1e-3), cfg), np.nan)
         ax.plot((np.arange(len(f)) + 0.5) / cfg.frame_rate, y, color='cyan', lw=1.5, label='F0')
         ax.legend(loc='upper right')
     return ax
 
 # %% ../nbs/00_audio.ipynb #3c883215
-def griffin_lim(magnitude: torch.Tensor, cfg: AudioConfig, n_iter: int = 32, momentum: float = 0.99, seed: int | None = 0) -> torch.Tensor:
-    "Waveform (..., frames * hop) whose |STFT| approximates `magnitude` (..., n_fft//2 + 1, frames): torchaudio's fast Griffin-Lim."
+def griffin_lim(magnitude: torch.Tensor, cfg: AudioConfig, n_iter: int = 32, momentum: float = 0.99,
+                seed: int | None = 0) -> torch.Tensor:
+    """Waveform (..., frames * hop) whose |STFT| approximates `magnitude`
+    (..., n_fft//2 + 1, frames): torchaudio's fast Griffin-Lim."""
     if magnitude.shape[-2] != cfg.n_fft // 2 + 1:
-        raise ValueError(f"griffin_lim: expected {cfg.n_fft // 2 + 1} frequency bins for n_fft={cfg.n_fft}, got {magnitude.shape[-2]}")
+        raise ValueError(f"griffin_lim: expected {cfg.n_fft // 2 + 1} frequency bins for "
+                         f"n_fft={cfg.n_fft}, got {magnitude.shape[-2]}")
     frames = magnitude.shape[-1]
-    gl = torchaudio.transforms.GriffinLim(n_fft=cfg.n_fft, n_iter=n_iter, win_length=cfg.win_length, hop_length=cfg.hop_length,
-                                          power=1.0, momentum=momentum, length=frames * cfg.hop_length - cfg.hop_length // 2).to(magnitude.device)
+    gl = torchaudio.transforms.GriffinLim(
+        n_fft=cfg.n_fft, n_iter=n_iter, win_length=cfg.win_length, hop_length=cfg.hop_length,
+        power=1.0, momentum=momentum, length=frames * cfg.hop_length - cfg.hop_length // 2
+    ).to(magnitude.device)
     with torch.random.fork_rng(devices=[]):
         if seed is not None: torch.manual_seed(seed)
         y = gl(magnitude.float())
@@ -394,22 +485,31 @@ def _mel_pinv(cfg: AudioConfig, device: str) -> torch.Tensor:
     return torch.linalg.pinv(fb).float().to(device)
 
 def mel_to_linear(log_mel: torch.Tensor, cfg: AudioConfig) -> torch.Tensor:
-    "Approximate linear magnitudes (..., n_fft//2 + 1, frames) from a log-mel: pseudo-inverse of the filterbank, negatives clipped."
-    if log_mel.shape[-2] != cfg.n_mels: raise ValueError(f"mel_to_linear: expected {cfg.n_mels} mel channels, got {log_mel.shape[-2]}")
+    """Approximate linear magnitudes (..., n_fft//2 + 1, frames) from a log-mel:
+    pseudo-inverse of the filterbank, negatives clipped."""
+    if log_mel.shape[-2] != cfg.n_mels:
+        raise ValueError(f"mel_to_linear: expected {cfg.n_mels} mel channels, "
+                         f"got {log_mel.shape[-2]}")
     return torch.clamp(_mel_pinv(cfg, str(log_mel.device)) @ log_decompress(log_mel.float()), min=0)
 
 def mel_to_audio(log_mel: torch.Tensor, cfg: AudioConfig, n_iter: int = 32) -> torch.Tensor:
-    "A training-free vocoder: log-mel (..., n_mels, frames) -> waveform (..., frames * hop) by pseudo-inverse + Griffin-Lim."
+    """A training-free vocoder: log-mel (..., n_mels, frames) -> waveform (..., frames * hop) by
+    pseudo-inverse + Griffin-Lim."""
     return griffin_lim(mel_to_linear(log_mel, cfg), cfg, n_iter)
 
 # %% ../nbs/00_audio.ipynb #23564866
-def pitch(wav: torch.Tensor, cfg: AudioConfig, method: str = 'dio', f0_min: float = 65.0, f0_max: float = 800.0) -> torch.Tensor:
-    "F0 in Hz at the centre of each mel frame, (time,) -> (time // hop,), 0 where unvoiced: WORLD dio/harvest + stonemask (pyworld)."
+def pitch(wav: torch.Tensor, cfg: AudioConfig, method: str = 'dio', f0_min: float = 65.0,
+          f0_max: float = 800.0) -> torch.Tensor:
+    """F0 in Hz at the centre of each mel frame, (time,) -> (time // hop,), 0 where unvoiced:
+    WORLD dio/harvest + stonemask (pyworld)."""
     import pyworld
-    if wav.dim() != 1: raise ValueError(f"pitch: expected a mono waveform (time,), got shape {tuple(wav.shape)}")
-    if method not in ('dio', 'harvest'): raise ValueError(f"pitch: method must be 'dio' or 'harvest', got {method!r}")
+    if wav.dim() != 1:
+        raise ValueError(f"pitch: expected a mono waveform (time,), got shape {tuple(wav.shape)}")
+    if method not in ('dio', 'harvest'):
+        raise ValueError(f"pitch: method must be 'dio' or 'harvest', got {method!r}")
     n = cfg.n_frames(len(wav))
-    x = wav.detach().cpu().double().numpy()[cfg.hop_length // 2:]      # WORLD frame m now sits at our frame m's centre
+    # WORLD frame m now sits at our frame m's centre
+    x = wav.detach().cpu().double().numpy()[cfg.hop_length // 2:]
     period_ms = 1000 * cfg.hop_length / cfg.sample_rate
     track = pyworld.dio if method == 'dio' else pyworld.harvest
     f0, t = track(x, cfg.sample_rate, f0_floor=f0_min, f0_ceil=f0_max, frame_period=period_ms)
@@ -419,7 +519,8 @@ def pitch(wav: torch.Tensor, cfg: AudioConfig, method: str = 'dio', f0_min: floa
 
 # %% ../nbs/00_audio.ipynb #04295f41
 def interpolate_unvoiced(f0: torch.Tensor):
-    "Bridge unvoiced (0) frames linearly, holding the end values: `(continuous_f0, voiced)`; all-unvoiced input stays zero."
+    """Bridge unvoiced (0) frames linearly, holding the end values: `(continuous_f0, voiced)`;
+    all-unvoiced input stays zero."""
     f = f0.detach().cpu().double().numpy()
     voiced = f > 0
     if voiced.any():
@@ -429,22 +530,30 @@ def interpolate_unvoiced(f0: torch.Tensor):
 
 # %% ../nbs/00_audio.ipynb #cefb617b
 def energy(wav: torch.Tensor, cfg: AudioConfig) -> torch.Tensor:
-    "Frame energy: the L2 norm of each frame's magnitude spectrum, (..., time) -> (..., time // hop)."
+    """Frame energy: the L2 norm of each frame's magnitude spectrum,
+    (..., time) -> (..., time // hop)."""
     return torch.linalg.vector_norm(spectrogram(wav, cfg), dim=-2)
 
 # %% ../nbs/00_audio.ipynb #72b59fe7
 def mel_and_energy(wav: torch.Tensor, cfg: AudioConfig):
-    "`(log-mel, energy)` from one STFT: the same values as `mel_spectrogram` and `energy`, for half the work."
+    """`(log-mel, energy)` from one STFT:
+    the same values as `mel_spectrogram` and `energy`, for half the work."""
     mag = _frame_magnitudes(wav, cfg)
     basis, n_bins = _mel_basis(cfg, str(wav.device), wav.dtype)
-    return log_compress((mag[..., :n_bins] @ basis.T).transpose(-1, -2)), torch.linalg.vector_norm(mag, dim=-1)
+    return (log_compress((mag[..., :n_bins] @ basis.T).transpose(-1, -2)),
+            torch.linalg.vector_norm(mag, dim=-1))
 
 # %% ../nbs/00_audio.ipynb #fd8f4b81
-def average_by_duration(feature: torch.Tensor, durations: torch.Tensor, ignore_zeros: bool = False, check: bool = True) -> torch.Tensor:
-    "Mean of a frame-level feature over each phone's frames: (..., frames), (..., phones) -> (..., phones); 0 for empty phones."
-    if check and durations.sum(-1).max() > feature.shape[-1]:      # check=False: no host read (a GPU training step)
-        raise ValueError(f"average_by_duration: durations sum to {int(durations.sum(-1).max())} frames but the feature has {feature.shape[-1]}")
-    if check and (durations < 0).any(): raise ValueError("average_by_duration: durations must be non-negative")
+def average_by_duration(feature: torch.Tensor, durations: torch.Tensor, ignore_zeros: bool = False,
+                        check: bool = True) -> torch.Tensor:
+    """Mean of a frame-level feature over each phone's frames:
+    (..., frames), (..., phones) -> (..., phones); 0 for empty phones."""
+    # check=False: no host read (a GPU training step)
+    if check and durations.sum(-1).max() > feature.shape[-1]:
+        raise ValueError(f"average_by_duration: durations sum to {int(durations.sum(-1).max())} "
+                         f"frames but the feature has {feature.shape[-1]}")
+    if check and (durations < 0).any():
+        raise ValueError("average_by_duration: durations must be non-negative")
     x = feature.double()
     keep = (x != 0).double() if ignore_zeros else torch.ones_like(x)
     ends = durations.long().cumsum(-1)
@@ -453,4 +562,5 @@ def average_by_duration(feature: torch.Tensor, durations: torch.Tensor, ignore_z
         c = F.pad(v.cumsum(-1), (1, 0))
         return c.gather(-1, ends) - c.gather(-1, starts)
     total, count = window_sum(x * keep), window_sum(keep)
-    return torch.where(count > 0, total / count.clamp(min=1), torch.zeros_like(total)).to(feature.dtype)
+    return torch.where(count > 0, total / count.clamp(min=1),
+                       torch.zeros_like(total)).to(feature.dtype)

@@ -19,8 +19,10 @@ __all__ = ['MANIFEST_KEYS', 'ITEM_FIELDS', 'SPLITS', 'BATCH_NAMES', 'PAD_VALUES'
            'collate_segments']
 
 # %% ../nbs/04_batching.ipynb #947b3372
-MANIFEST_KEYS = {'id': str, 'speaker': str, 'speaker_id': int, 'text': str, 'n_phones': int, 'n_frames': int, 'split': str, 'path': str}
-ITEM_FIELDS = ('phones', 'tones', 'word2ph', 'durations', 'mel', 'f0', 'energy', 'pitch_phone', 'energy_phone', 'wav', 'speaker_id')
+MANIFEST_KEYS = {'id': str, 'speaker': str, 'speaker_id': int, 'text': str,
+                 'n_phones': int, 'n_frames': int, 'split': str, 'path': str}
+ITEM_FIELDS = ('phones', 'tones', 'word2ph', 'durations', 'mel', 'f0',
+               'energy', 'pitch_phone', 'energy_phone', 'wav', 'speaker_id')
 SPLITS = ('train', 'val')
 
 # %% ../nbs/04_batching.ipynb #91baf681
@@ -28,22 +30,27 @@ class CacheError(ValueError):
     "A cache file that is missing, malformed or inconsistent; the message names the file."
 
 def read_manifest(path) -> list[dict]:
-    "Read and check a cache's `manifest.jsonl`: one dict per utterance with the keys and types of `MANIFEST_KEYS`, unique ids."
+    """Read and check a cache's `manifest.jsonl`:
+    one dict per utterance with the keys and types of `MANIFEST_KEYS`, unique ids."""
     path = Path(path)
     if not path.exists(): raise CacheError(f"cache manifest not found: {path}")
     records, seen = [], set()
     for n, line in enumerate(path.read_text().splitlines(), 1):
         if not line.strip(): continue
         try: r = json.loads(line)
-        except json.JSONDecodeError as e: raise CacheError(f"{path}, line {n}: not valid JSON ({e.msg})") from None
-        if not isinstance(r, dict): raise CacheError(f"{path}, line {n}: expected a JSON object, got {type(r).__name__}")
+        except json.JSONDecodeError as e:
+            raise CacheError(f"{path}, line {n}: not valid JSON ({e.msg})") from None
+        if not isinstance(r, dict):
+            raise CacheError(f"{path}, line {n}: expected a JSON object, got {type(r).__name__}")
         missing = [k for k in MANIFEST_KEYS if k not in r]
         if missing: raise CacheError(f"{path}, line {n}: missing key(s) {missing}")
         for k, typ in MANIFEST_KEYS.items():
             if not isinstance(r[k], typ) or isinstance(r[k], bool):
                 raise CacheError(f"{path}, line {n}: {k!r} should be {typ.__name__}, got {r[k]!r}")
-        if r['split'] not in SPLITS: raise CacheError(f"{path}, line {n}: split must be one of {SPLITS}, got {r['split']!r}")
-        if r['n_frames'] < 1 or r['n_phones'] < 1: raise CacheError(f"{path}, line {n}: n_frames and n_phones must be positive")
+        if r['split'] not in SPLITS:
+            raise CacheError(f"{path}, line {n}: split must be one of {SPLITS}, got {r['split']!r}")
+        if r['n_frames'] < 1 or r['n_phones'] < 1:
+            raise CacheError(f"{path}, line {n}: n_frames and n_phones must be positive")
         if r['id'] in seen: raise CacheError(f"{path}, line {n}: duplicate id {r['id']!r}")
         seen.add(r['id']); records.append(r)
     if not records: raise CacheError(f"{path}: the manifest lists no utterances")
@@ -54,38 +61,53 @@ _PHONE_FIELDS = ('phones', 'tones', 'durations', 'pitch_phone', 'energy_phone')
 _FRAME_FIELDS = ('f0', 'energy')
 
 def _check_item(item: dict, r: dict, path: Path, cfg: AudioConfig):
-    "Raise a CacheError naming `path` where an item disagrees with its manifest record `r` or with the audio config."
+    """Raise a CacheError naming `path` where an item disagrees with its manifest record `r` or with
+    the audio config."""
     N, T = r['n_phones'], r['n_frames']
     def bad(msg): raise CacheError(f"{path}: {msg}")
     for k, v in item.items():
-        if k != 'id' and not isinstance(v, torch.Tensor): bad(f"{k!r} is a {type(v).__name__}, expected a tensor")
+        if k != 'id' and not isinstance(v, torch.Tensor):
+            bad(f"{k!r} is a {type(v).__name__}, expected a tensor")
     for k in _PHONE_FIELDS:
-        if k in item and item[k].shape != (N,): bad(f"{k!r} has shape {tuple(item[k].shape)}, expected ({N},) for n_phones={N}")
+        if k in item and item[k].shape != (N,):
+            bad(f"{k!r} has shape {tuple(item[k].shape)}, expected ({N},) for n_phones={N}")
     for k in _FRAME_FIELDS:
-        if k in item and item[k].shape != (T,): bad(f"{k!r} has shape {tuple(item[k].shape)}, expected ({T},) for n_frames={T}")
-    if 'mel' in item and item['mel'].shape != (cfg.n_mels, T): bad(f"'mel' has shape {tuple(item['mel'].shape)}, expected ({cfg.n_mels}, {T})")
-    if 'durations' in item and int(item['durations'].sum()) != T: bad(f"durations sum to {int(item['durations'].sum())} frames, not n_frames={T}")
+        if k in item and item[k].shape != (T,):
+            bad(f"{k!r} has shape {tuple(item[k].shape)}, expected ({T},) for n_frames={T}")
+    if 'mel' in item and item['mel'].shape != (cfg.n_mels, T):
+        bad(f"'mel' has shape {tuple(item['mel'].shape)}, expected ({cfg.n_mels}, {T})")
+    if 'durations' in item and int(item['durations'].sum()) != T:
+        bad(f"durations sum to {int(item['durations'].sum())} frames, not n_frames={T}")
     if 'wav' in item and item['wav'].shape != (T * cfg.hop_length,):
-        bad(f"'wav' has shape {tuple(item['wav'].shape)}, expected ({T * cfg.hop_length},) = n_frames * hop_length")
-    if 'speaker_id' in item and int(item['speaker_id']) != r['speaker_id']: bad(f"speaker_id {int(item['speaker_id'])} != manifest's {r['speaker_id']}")
+        bad(f"'wav' has shape {tuple(item['wav'].shape)}, expected ({T * cfg.hop_length},) = "
+            "n_frames * hop_length")
+    if 'speaker_id' in item and int(item['speaker_id']) != r['speaker_id']:
+        bad(f"speaker_id {int(item['speaker_id'])} != manifest's {r['speaker_id']}")
 
 class TTSDataset(torch.utils.data.Dataset):
-    "The utterances of one split of a cache, loaded lazily: `ds[i]` is a dict of item tensors (`fields`, or all it has) plus 'id'."
+    """The utterances of one split of a cache, loaded lazily:
+    `ds[i]` is a dict of item tensors (`fields`, or all it has) plus 'id'."""
     def __init__(self, cache, split: str | None = 'train', fields=None):
         self.cache = Path(cache)
-        if split is not None and split not in SPLITS: raise ValueError(f"TTSDataset: split must be one of {SPLITS} or None (all), got {split!r}")
+        if split is not None and split not in SPLITS:
+            raise ValueError(f"TTSDataset: split must be one of {SPLITS} or None "
+                             f"(all), got {split!r}")
         self.fields = None if fields is None else tuple(fields)
         unknown = [f for f in self.fields or () if f not in ITEM_FIELDS]
-        if unknown: raise ValueError(f"TTSDataset: unknown field(s) {unknown}; choose from {ITEM_FIELDS}")
+        if unknown:
+            raise ValueError(f"TTSDataset: unknown field(s) {unknown}; choose from {ITEM_FIELDS}")
         manifest = self.cache/'manifest.jsonl'
         self.records = [r for r in read_manifest(manifest) if split is None or r['split'] == split]
         if not self.records: raise CacheError(f"{manifest}: no utterances in split {split!r}")
         config_path = self.cache/'audio_config.json'
         try: self.audio_config = AudioConfig.from_dict(json.loads(config_path.read_text()))
-        except FileNotFoundError: raise CacheError(f"cache audio config not found: {config_path}") from None
-        except (json.JSONDecodeError, TypeError, ValueError) as e: raise CacheError(f"{config_path}: not a valid AudioConfig ({e})") from None
+        except FileNotFoundError:
+            raise CacheError(f"cache audio config not found: {config_path}") from None
+        except (json.JSONDecodeError, TypeError, ValueError) as e:
+            raise CacheError(f"{config_path}: not a valid AudioConfig ({e})") from None
         self.split = split
-        self.lengths = torch.tensor([r['n_frames'] for r in self.records])   # frames per item, for the batch sampler
+        # frames per item, for the batch sampler
+        self.lengths = torch.tensor([r['n_frames'] for r in self.records])
         self.ids = [r['id'] for r in self.records]
 
     def __len__(self): return len(self.records)
@@ -93,12 +115,16 @@ class TTSDataset(torch.utils.data.Dataset):
     def __getitem__(self, i: int) -> dict:
         r = self.records[i]
         path = self.cache/r['path']
-        if not path.is_file(): raise CacheError(f"cache item not found: {path} (listed in the manifest as {r['id']!r})")
+        if not path.is_file():
+            raise CacheError(f"cache item not found: {path} (listed in the "
+                             f"manifest as {r['id']!r})")
         try: data = torch.load(path, map_location='cpu', weights_only=True)
         except Exception as e:
             reason = str(e).strip().splitlines()[0][:200] if str(e).strip() else ''
-            raise CacheError(f"{path}: cannot be loaded as a cache item ({type(e).__name__}: {reason})") from None
-        if not isinstance(data, dict): raise CacheError(f"{path}: expected a dict of tensors, got {type(data).__name__}")
+            raise CacheError(f"{path}: cannot be loaded as a cache item "
+                             f"({type(e).__name__}: {reason})") from None
+        if not isinstance(data, dict):
+            raise CacheError(f"{path}: expected a dict of tensors, got {type(data).__name__}")
         fields = [f for f in ITEM_FIELDS if f in data] if self.fields is None else self.fields
         missing = [f for f in fields if f not in data]
         if missing: raise CacheError(f"{path}: missing field(s) {missing}")
@@ -106,65 +132,89 @@ class TTSDataset(torch.utils.data.Dataset):
         _check_item(item, r, path, self.audio_config)
         return item
 
-    def __repr__(self): return f"TTSDataset({str(self.cache)!r}, split={self.split!r}: {len(self)} utterances, {int(self.lengths.sum())} frames)"
+    def __repr__(self):
+        return (f"TTSDataset({str(self.cache)!r}, split={self.split!r}: {len(self)} utterances, "
+                f"{int(self.lengths.sum())} frames)")
 
 # %% ../nbs/04_batching.ipynb #3d499889
 def lengths_to_mask(lengths: torch.Tensor, max_len: int | None = None) -> torch.Tensor:
-    "Boolean mask (..., max_len): True where position < length (keep), False on padding; `max_len` defaults to the longest length."
+    """Boolean mask (..., max_len): True where position < length (keep), False on padding;
+    `max_len` defaults to the longest length."""
     lengths = torch.as_tensor(lengths)
-    # reading the longest length waits for the device, so with `max_len` given it is checked only on the CPU, where it is free
+    # reading the longest length waits for the device, so with `max_len` given it is checked only on
+    # the CPU, where it is free
     if max_len is None or lengths.device.type == 'cpu':
         longest = int(lengths.max()) if lengths.numel() else 0
         if max_len is None: max_len = longest
-        elif max_len < longest: raise ValueError(f"lengths_to_mask: max_len={max_len} is shorter than the longest length {longest}")
+        elif max_len < longest:
+            raise ValueError(f"lengths_to_mask: max_len={max_len} is shorter than the "
+                             f"longest length {longest}")
     return torch.arange(max_len, device=lengths.device) < lengths.unsqueeze(-1)
 
 def pad_stack(tensors, value: float = 0) -> torch.Tensor:
-    "Stack tensors that differ only in their last dimension into (B, ..., L_max), padding each at the end with `value`."
+    """Stack tensors that differ only in their last dimension into (B, ..., L_max),
+    padding each at the end with `value`."""
     if not len(tensors): raise ValueError("pad_stack: no tensors to stack")
     lead = tensors[0].shape[:-1]
     for t in tensors:
-        if t.shape[:-1] != lead: raise ValueError(f"pad_stack: leading shapes differ: {tuple(lead)} vs {tuple(t.shape[:-1])}")
+        if t.shape[:-1] != lead:
+            raise ValueError(f"pad_stack: leading shapes differ: {tuple(lead)} vs "
+                             f"{tuple(t.shape[:-1])}")
     out = tensors[0].new_full((len(tensors), *lead, max(t.shape[-1] for t in tensors)), value)
     for b, t in enumerate(tensors): out[b, ..., :t.shape[-1]] = t
     return out
 
 # %% ../nbs/04_batching.ipynb #d30d91d4
-BATCH_NAMES = {'phones': 'phones', 'tones': 'tones', 'word2ph': 'word2ph', 'durations': 'durations', 'pitch_phone': 'pitch_phone',
-               'energy_phone': 'energy_phone', 'mel': 'mels', 'f0': 'f0', 'energy': 'energy', 'wav': 'wavs', 'speaker_id': 'speaker_ids'}
-PAD_VALUES = {'phones': 0, 'tones': 0, 'word2ph': 0, 'durations': 0, 'pitch_phone': 0.0, 'energy_phone': 0.0,
+BATCH_NAMES = {'phones': 'phones', 'tones': 'tones', 'word2ph': 'word2ph',
+               'durations': 'durations', 'pitch_phone': 'pitch_phone',
+               'energy_phone': 'energy_phone', 'mel': 'mels', 'f0': 'f0',
+               'energy': 'energy', 'wav': 'wavs', 'speaker_id': 'speaker_ids'}
+PAD_VALUES = {'phones': 0, 'tones': 0, 'word2ph': 0, 'durations': 0,
+              'pitch_phone': 0.0, 'energy_phone': 0.0,
               'mel': math.log(LOG_MEL_FLOOR), 'f0': 0.0, 'energy': 0.0, 'wav': 0.0}
 
 def _common_length(items: list[dict], fields, axis_name: str) -> torch.Tensor | None:
-    "Per-item length shared by `fields` (last dimension); None if no such field is present; an error naming the item if they differ."
+    """Per-item length shared by `fields` (last dimension); None if no such field is present;
+    an error naming the item if they differ."""
     present = [f for f in fields if f in items[0]]
     if not present: return None
     lens = []
     for it in items:
         n = {f: it[f].shape[-1] for f in present}
-        if len(set(n.values())) > 1: raise ValueError(f"collate: item {it.get('id', '?')!r} has inconsistent {axis_name} lengths {n}")
+        if len(set(n.values())) > 1:
+            raise ValueError(f"collate: item {it.get('id', '?')!r} has inconsistent "
+                             f"{axis_name} lengths {n}")
         lens.append(n[present[0]])
     return torch.tensor(lens)
 
 def collate(items: list[dict]) -> dict:
-    "Pad `TTSDataset` items into one batch: (B, ...) tensors under the book's names, `*_lens` and boolean `*_mask` (True = keep)."
+    """Pad `TTSDataset` items into one batch:
+    (B, ...) tensors under the book's names, `*_lens` and boolean `*_mask` (True = keep)."""
     if not items: raise ValueError("collate: no items")
     keys = set(items[0])
     for it in items:
-        if set(it) != keys: raise ValueError(f"collate: items have different fields: {sorted(keys)} vs {sorted(it)} (item {it.get('id', '?')!r})")
+        if set(it) != keys:
+            raise ValueError(f"collate: items have different fields: {sorted(keys)} vs "
+                             f"{sorted(it)} (item {it.get('id', '?')!r})")
     batch = {}
     if 'id' in keys: batch['ids'] = [it['id'] for it in items]
     phone_lens = _common_length(items, _PHONE_FIELDS, 'phone-level')
     mel_lens = _common_length(items, ('mel',) + _FRAME_FIELDS, 'frame-level')
     for f in ITEM_FIELDS:
         if f not in keys: continue
-        if f == 'speaker_id': batch['speaker_ids'] = torch.stack([torch.as_tensor(it[f]).long().reshape(()) for it in items]); continue
-        seqs = [torch.from_numpy(pcm_to_float(it[f].numpy())) for it in items] if f == 'wav' else [it[f] for it in items]
+        if f == 'speaker_id':
+            batch['speaker_ids'] = torch.stack([torch.as_tensor(it[f]).long().reshape(())
+                                                for it in items])
+            continue
+        seqs = ([torch.from_numpy(pcm_to_float(it[f].numpy())) for it in items] if f == 'wav'
+                else [it[f] for it in items])
         batch[BATCH_NAMES[f]] = pad_stack(seqs, PAD_VALUES[f])
         if f == 'word2ph': batch['word_lens'] = torch.tensor([s.shape[-1] for s in seqs])
         if f == 'wav': batch['wav_lens'] = torch.tensor([s.shape[-1] for s in seqs])
-    if phone_lens is not None: batch['phone_lens'], batch['phone_mask'] = phone_lens, lengths_to_mask(phone_lens)
-    if mel_lens is not None: batch['mel_lens'], batch['mel_mask'] = mel_lens, lengths_to_mask(mel_lens)
+    if phone_lens is not None:
+        batch['phone_lens'], batch['phone_mask'] = phone_lens, lengths_to_mask(phone_lens)
+    if mel_lens is not None:
+        batch['mel_lens'], batch['mel_mask'] = mel_lens, lengths_to_mask(mel_lens)
     return batch
 
 # %% ../nbs/04_batching.ipynb #c2d26e64
@@ -177,56 +227,77 @@ def padding_fraction(batches, lengths) -> float:
 
 # %% ../nbs/04_batching.ipynb #088c8d22
 def _distributed_defaults(num_replicas: int | None, rank: int | None) -> tuple[int, int]:
-    "World size and rank from torch.distributed when initialised, else 1 and 0, for whichever argument is None."
+    """World size and rank from torch.distributed when initialised, else 1 and 0,
+    for whichever argument is None."""
     import torch.distributed as dist
     on = dist.is_available() and dist.is_initialized()
     if num_replicas is None: num_replicas = dist.get_world_size() if on else 1
     if rank is None: rank = dist.get_rank() if on else 0
     if num_replicas < 1 or not 0 <= rank < num_replicas:
-        raise ValueError(f"BucketBatchSampler: need num_replicas >= 1 and 0 <= rank < num_replicas, got num_replicas={num_replicas}, rank={rank}")
+        raise ValueError("BucketBatchSampler: need num_replicas >= 1 and 0 <= rank < "
+                         f"num_replicas, got num_replicas={num_replicas}, rank={rank}")
     return int(num_replicas), int(rank)
 
+# %% ../nbs/04_batching.ipynb #76de8230
 class BucketBatchSampler(torch.utils.data.Sampler):
-    "Batches of indices of similar length, deterministic for (seed, epoch); DDP-aware: each rank its shard, all ranks the same number of batches."
-    def __init__(self, lengths, batch_size: int | None = None, max_frames: int | None = None, num_replicas: int | None = None,
-                 rank: int | None = None, shuffle: bool = True, seed: int = 0, drop_last: bool = False, n_buckets: int = 20):
-        self.lengths = np.asarray(lengths.tolist() if isinstance(lengths, torch.Tensor) else lengths, dtype=np.int64)
-        if self.lengths.ndim != 1 or not len(self.lengths): raise ValueError("BucketBatchSampler: lengths must be a non-empty 1-D sequence")
-        if (self.lengths < 0).any(): raise ValueError("BucketBatchSampler: lengths must be non-negative")
-        if batch_size is None and max_frames is None: raise ValueError("BucketBatchSampler: give batch_size, max_frames or both")
-        for name, v in (('batch_size', batch_size), ('max_frames', max_frames), ('n_buckets', n_buckets)):
-            if v is not None and v < 1: raise ValueError(f"BucketBatchSampler: {name} must be >= 1, got {v}")
+    """Batches of indices of similar length, deterministic for (seed, epoch); DDP-aware:
+    each rank its shard, all ranks the same number of batches."""
+    def __init__(self, lengths, batch_size: int | None = None, max_frames: int | None = None,
+                 num_replicas: int | None = None, rank: int | None = None, shuffle: bool = True,
+                 seed: int = 0, drop_last: bool = False, n_buckets: int = 20):
+        self.lengths = np.asarray(
+            lengths.tolist() if isinstance(lengths, torch.Tensor) else lengths, dtype=np.int64)
+        if self.lengths.ndim != 1 or not len(self.lengths):
+            raise ValueError("BucketBatchSampler: lengths must be a non-empty 1-D sequence")
+        if (self.lengths < 0).any():
+            raise ValueError("BucketBatchSampler: lengths must be non-negative")
+        if batch_size is None and max_frames is None:
+            raise ValueError("BucketBatchSampler: give batch_size, max_frames or both")
+        for name, v in (('batch_size', batch_size),
+                        ('max_frames', max_frames), ('n_buckets', n_buckets)):
+            if v is not None and v < 1:
+                raise ValueError(f"BucketBatchSampler: {name} must be >= 1, got {v}")
         self.batch_size, self.max_frames = batch_size, max_frames
         self.num_replicas, self.rank = _distributed_defaults(num_replicas, rank)
         self.shuffle, self.seed, self.drop_last, self.epoch = shuffle, seed, drop_last, 0
-        per_batch = batch_size if max_frames is None else max(1, max_frames // max(1, int(np.median(self.lengths))))
+        per_batch = (batch_size if max_frames is None
+                     else max(1, max_frames // max(1, int(np.median(self.lengths)))))
         if batch_size is not None: per_batch = min(per_batch, batch_size)
-        self.n_buckets = max(1, min(n_buckets, len(self.lengths) // (4 * per_batch)))    # a bucket holds >= 4 batches' worth
+        # a bucket holds >= 4 batches' worth
+        self.n_buckets = max(1, min(n_buckets, len(self.lengths) // (4 * per_batch)))
         self._sorted = np.argsort(self.lengths, kind='stable')
         self._bucket = np.empty(len(self.lengths), np.int64)
-        self._bucket[self._sorted] = np.arange(len(self.lengths)) * self.n_buckets // len(self.lengths)   # equal-count buckets
+        # equal-count buckets
+        self._bucket[self._sorted] = (np.arange(len(self.lengths)) * self.n_buckets
+                                      // len(self.lengths))
         if max_frames is not None and (self.lengths > max_frames).any():
-            warnings.warn(f"BucketBatchSampler: {(self.lengths > max_frames).sum()} item(s) longer than max_frames={max_frames} get a batch of their own")
+            warnings.warn(f"BucketBatchSampler: {(self.lengths > max_frames).sum()} item(s) "
+                          f"longer than max_frames={max_frames} get a batch of their own")
         self._plan_cache = None
 
     def set_epoch(self, epoch: int):
-        "Set the epoch that seeds the next iteration (call it at the start of every epoch, on every rank)."
+        """Set the epoch that seeds the next iteration
+        (call it at the start of every epoch, on every rank)."""
         self.epoch = int(epoch)
 
     def _cut(self, order: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
-        "Cut an ordering of the items into batches: fixed `batch_size`, or greedily under `max_frames` padded frames."
+        """Cut an ordering of the items into batches:
+        fixed `batch_size`, or greedily under `max_frames` padded frames."""
         if self.max_frames is None:
             n, B = len(order), self.batch_size
             n_full, rest = divmod(n, B)
-            j = (rng.integers(n_full + 1) if self.shuffle else n_full) if rest else n_full   # where the incomplete batch goes
-            bounds = [B * k for k in range(j + 1)] + [B * j + rest + B * k for k in range(n_full - j + 1)]
+            # where the incomplete batch goes
+            j = (rng.integers(n_full + 1) if self.shuffle else n_full) if rest else n_full
+            bounds = ([B * k for k in range(j + 1)]
+                      + [B * j + rest + B * k for k in range(n_full - j + 1)])
             batches = [order[a:b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
             if rest and self.drop_last: batches = [b for b in batches if len(b) == B]
             return batches
         batches, start, longest = [], 0, 0
         for i, length in enumerate(self.lengths[order]):
             count = i - start
-            if count and ((count + 1) * max(longest, length) > self.max_frames or (self.batch_size and count == self.batch_size)):
+            if count and ((count + 1) * max(longest, length) > self.max_frames
+                          or (self.batch_size and count == self.batch_size)):
                 batches.append(order[start:i]); start, longest = i, 0
             longest = max(longest, length)
         batches.append(order[start:])
@@ -238,15 +309,19 @@ class BucketBatchSampler(torch.utils.data.Sampler):
         if self._plan_cache is not None and self._plan_cache[0] == key: return self._plan_cache[1]
         rng = np.random.default_rng([self.seed, self.epoch])
         n, R = len(self.lengths), self.num_replicas
-        order = np.lexsort((rng.random(n), self._bucket)) if self.shuffle else self._sorted    # by bucket, random within
+        # by bucket, random within
+        order = np.lexsort((rng.random(n), self._bucket)) if self.shuffle else self._sorted
         batches = self._cut(order, rng)
         extra = len(batches) % R
         if extra and self.drop_last:
-            drop = set((rng.choice(len(batches), extra, replace=False) if self.shuffle else np.arange(len(batches) - extra, len(batches))).tolist())
+            drop = set((rng.choice(len(batches), extra, replace=False) if self.shuffle
+                        else np.arange(len(batches) - extra, len(batches))).tolist())
             batches = [b for i, b in enumerate(batches) if i not in drop]
         elif extra:
             src = rng.permutation(len(batches)) if self.shuffle else np.arange(len(batches))
-            keep = np.sort(np.concatenate([np.arange(len(batches)), np.resize(src, R - extra)]), kind='stable')   # repeats sit next to their originals
+            # repeats sit next to their originals
+            keep = np.sort(np.concatenate([np.arange(len(batches)), np.resize(src, R - extra)]),
+                           kind='stable')
             batches = [batches[i] for i in keep]
         steps = [batches[s:s + R] for s in range(0, len(batches), R)]
         if self.shuffle: steps = [steps[s] for s in rng.permutation(len(steps))]
@@ -259,19 +334,26 @@ class BucketBatchSampler(torch.utils.data.Sampler):
     def __len__(self) -> int: return len(self._plan())
 
 # %% ../nbs/04_batching.ipynb #819e0de2
-def random_segment(mel: torch.Tensor, wav: torch.Tensor, segment_frames: int, hop: int, generator: torch.Generator | None = None):
-    "Aligned random crop: frames [s, s+S) of mel (n_mels, T) and samples [s*hop, (s+S)*hop) of wav (T*hop,); short items padded. Returns (mel, wav, s)."
+def random_segment(mel: torch.Tensor, wav: torch.Tensor, segment_frames: int, hop: int,
+                   generator: torch.Generator | None = None):
+    """Aligned random crop: frames [s, s+S) of mel (n_mels, T) and samples [s*hop, (s+S)*hop) of wav
+    (T*hop,); short items padded. Returns (mel, wav, s)."""
     T = mel.shape[-1]
-    if wav.shape[-1] != T * hop: raise ValueError(f"random_segment: wav has {wav.shape[-1]} samples, expected {T} frames * hop {hop} = {T * hop}")
-    if segment_frames < 1: raise ValueError(f"random_segment: segment_frames must be >= 1, got {segment_frames}")
+    if wav.shape[-1] != T * hop:
+        raise ValueError(f"random_segment: wav has {wav.shape[-1]} samples, expected {T} frames * "
+                         f"hop {hop} = {T * hop}")
+    if segment_frames < 1:
+        raise ValueError(f"random_segment: segment_frames must be >= 1, got {segment_frames}")
     if T < segment_frames:
         pad = segment_frames - T
         return F.pad(mel, (0, pad), value=PAD_VALUES['mel']), F.pad(wav, (0, pad * hop), value=0), 0
     s = int(torch.randint(0, T - segment_frames + 1, (1,), generator=generator))
     return mel[..., s:s + segment_frames], wav[..., s * hop:(s + segment_frames) * hop], s
 
-def collate_segments(items: list[dict], segment_frames: int, hop: int, generator: torch.Generator | None = None) -> dict:
-    "Collate items with 'mel' and 'wav' into aligned random crops: `mels` (B, n_mels, S), `wavs` (B, S*hop) float, lengths, mask, starts."
+def collate_segments(items: list[dict], segment_frames: int, hop: int,
+                     generator: torch.Generator | None = None) -> dict:
+    """Collate items with 'mel' and 'wav' into aligned random crops:
+    `mels` (B, n_mels, S), `wavs` (B, S*hop) float, lengths, mask, starts."""
     if not items: raise ValueError("collate_segments: no items")
     mels, wavs, starts = [], [], []
     for it in items:
@@ -279,8 +361,11 @@ def collate_segments(items: list[dict], segment_frames: int, hop: int, generator
         m, w, s = random_segment(it['mel'], wav, segment_frames, hop, generator)
         mels.append(m); wavs.append(w); starts.append(s)
     mel_lens = torch.tensor([min(it['mel'].shape[-1], segment_frames) for it in items])
-    batch = dict(mels=torch.stack(mels), wavs=torch.stack(wavs), mel_lens=mel_lens, mel_mask=lengths_to_mask(mel_lens, segment_frames),
-                 wav_lens=mel_lens * hop, starts=torch.tensor(starts))
+    batch = dict(mels=torch.stack(mels), wavs=torch.stack(wavs), mel_lens=mel_lens,
+                 mel_mask=lengths_to_mask(mel_lens, segment_frames), wav_lens=mel_lens * hop,
+                 starts=torch.tensor(starts))
     if 'id' in items[0]: batch['ids'] = [it['id'] for it in items]
-    if 'speaker_id' in items[0]: batch['speaker_ids'] = torch.stack([torch.as_tensor(it['speaker_id']).long().reshape(()) for it in items])
+    if 'speaker_id' in items[0]:
+        batch['speaker_ids'] = torch.stack([torch.as_tensor(it['speaker_id']).long().reshape(())
+                                            for it in items])
     return batch

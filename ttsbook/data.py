@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-try: import fcntl                                                    # POSIX advisory locks
-except ImportError: fcntl = None                                     # Windows: no lock (said in the chapter)
+try: import fcntl                         # POSIX advisory locks
+except ImportError: fcntl = None          # Windows: no lock (said in the chapter)
 
-from .audio import (AudioConfig, AudioError, load_wav, save_wav, mel_and_energy, pitch, pcm_to_float, resample,
+from .audio import (AudioConfig, AudioError, load_wav, save_wav,
+                           mel_and_energy, pitch, pcm_to_float, resample,
                            average_by_duration, voice_available, plot_spectrogram)
 from .text import text_to_phones, PhoneSequence, PhoneVocab, PUNCTUATION, SIL, cmu_dict
 
@@ -30,23 +31,39 @@ __all__ = ['FLITE_VOICES', 'PAUSE', 'SPEAKERS_FILE', 'MANIFEST', 'STATS', 'REPOR
 
 # %% ../nbs/02_data.ipynb #168eba49
 _LEXICON = dict(
-    name=("Anna", "Brian", "Clara", "Daniel", "Emily", "Frank", "Grace", "Henry", "Irene", "James", "Karen", "Louis",
-          "Maria", "Nathan", "Olivia", "Peter", "Rachel", "Simon", "Teresa", "Victor", "Walter", "Yvonne"),
-    adj=("quiet", "bright", "narrow", "heavy", "gentle", "sudden", "ancient", "careful", "golden", "hollow", "famous",
-         "curious", "distant", "frozen", "humble", "lonely", "modern", "patient", "rusty", "silver", "tired", "yellow"),
-    noun=("garden", "river", "window", "letter", "mountain", "kitchen", "village", "engine", "blanket", "harbor", "market",
-          "forest", "island", "bridge", "lantern", "meadow", "orchard", "pocket", "station", "teacher", "violin", "wagon",
-          "doctor", "sailor", "farmer", "painter", "captain", "neighbor", "basket", "candle", "ribbon", "tunnel"),
-    verb=(("found", "find"), ("painted", "paint"), ("carried", "carry"), ("opened", "open"), ("watched", "watch"),
-          ("repaired", "repair"), ("followed", "follow"), ("visited", "visit"), ("measured", "measure"), ("ordered", "order"),
-          ("described", "describe"), ("noticed", "notice"), ("borrowed", "borrow"), ("finished", "finish"),
-          ("collected", "collect"), ("remembered", "remember"), ("crossed", "cross"), ("cleaned", "clean"), ("sold", "sell")),
-    place=("near the old bridge", "behind the station", "across the valley", "under the stairs", "along the coast",
-           "beside the church", "inside the museum", "at the edge of town", "by the harbor", "on the northern road"),
-    time=("this morning", "last winter", "after dinner", "before sunrise", "on Sunday", "every evening", "in early spring",
+    name=("Anna", "Brian", "Clara", "Daniel", "Emily", "Frank",
+          "Grace", "Henry", "Irene", "James", "Karen", "Louis",
+          "Maria", "Nathan", "Olivia", "Peter", "Rachel",
+          "Simon", "Teresa", "Victor", "Walter", "Yvonne"),
+    adj=("quiet", "bright", "narrow", "heavy", "gentle", "sudden",
+         "ancient", "careful", "golden", "hollow", "famous",
+         "curious", "distant", "frozen", "humble", "lonely",
+         "modern", "patient", "rusty", "silver", "tired", "yellow"),
+    noun=("garden", "river", "window", "letter", "mountain", "kitchen",
+          "village", "engine", "blanket", "harbor", "market",
+          "forest", "island", "bridge", "lantern", "meadow",
+          "orchard", "pocket", "station", "teacher", "violin", "wagon",
+          "doctor", "sailor", "farmer", "painter", "captain",
+          "neighbor", "basket", "candle", "ribbon", "tunnel"),
+    verb=(("found", "find"), ("painted", "paint"), ("carried", "carry"),
+          ("opened", "open"), ("watched", "watch"),
+          ("repaired", "repair"), ("followed", "follow"),
+          ("visited", "visit"), ("measured", "measure"), ("ordered", "order"),
+          ("described", "describe"), ("noticed", "notice"),
+          ("borrowed", "borrow"), ("finished", "finish"),
+          ("collected", "collect"), ("remembered", "remember"),
+          ("crossed", "cross"), ("cleaned", "clean"), ("sold", "sell")),
+    place=("near the old bridge", "behind the station",
+           "across the valley", "under the stairs", "along the coast",
+           "beside the church", "inside the museum",
+           "at the edge of town", "by the harbor", "on the northern road"),
+    time=("this morning", "last winter", "after dinner", "before sunrise",
+          "on Sunday", "every evening", "in early spring",
           "two days later", "at midnight", "during the storm"),
-    adv=("slowly", "quietly", "carefully", "suddenly", "happily", "barely", "gladly", "rarely", "easily", "badly"),
-    ordinal=("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "tenth", "twelfth", "twentieth"),
+    adv=("slowly", "quietly", "carefully", "suddenly", "happily",
+         "barely", "gladly", "rarely", "easily", "badly"),
+    ordinal=("first", "second", "third", "fourth", "fifth",
+             "sixth", "seventh", "tenth", "twelfth", "twentieth"),
 )
 _TEMPLATES = (
     "{Name} {verb} the {adj} {noun} {place}.",
@@ -66,20 +83,25 @@ _TEMPLATES = (
 )
 
 def generate_sentences(n: int, seed: int = 0) -> list[str]:
-    "`n` distinct English sentences from the book's own templates and word lists; the same `seed` gives the same list."
+    """`n` distinct English sentences from the book's own templates and word lists;
+    the same `seed` gives the same list."""
     rng, out, seen = random.Random(seed), [], set()
     pick = lambda k: rng.choice(_LEXICON[k])
     for _ in range(100 * n + 1000):
         if len(out) == n: break
-        (name, name2), (noun, noun2), (adj, adj2) = (rng.sample(_LEXICON[k], 2) for k in ('name', 'noun', 'adj'))
+        (name, name2), (noun, noun2), (adj, adj2) = (rng.sample(_LEXICON[k], 2)
+                                                     for k in ('name', 'noun', 'adj'))
         verb, base = pick('verb'); tm = pick('time')
         s = rng.choice(_TEMPLATES).format(
-            name=name, Name=name, name2=name2, noun=noun, noun2=noun2, adj=adj, adj2=adj2, verb=verb, base=base,
-            place=pick('place'), time=tm, Time=tm[0].upper() + tm[1:], adv=pick('adv'), n=rng.randint(2, 99),
-            m=rng.randint(2, 20), year=rng.randint(1890, 2020), pct=rng.randint(5, 95), ordinal=pick('ordinal'))
+            name=name, Name=name, name2=name2, noun=noun, noun2=noun2, adj=adj, adj2=adj2,
+            verb=verb, base=base, place=pick('place'), time=tm, Time=tm[0].upper() + tm[1:],
+            adv=pick('adv'), n=rng.randint(2, 99), m=rng.randint(2, 20),
+            year=rng.randint(1890, 2020), pct=rng.randint(5, 95), ordinal=pick('ordinal'))
         s = s[0].upper() + s[1:]
         if s not in seen: seen.add(s); out.append(s)
-    if len(out) < n: raise ValueError(f"generate_sentences: the grammar yields fewer than {n} distinct sentences")
+    if len(out) < n:
+        raise ValueError("generate_sentences: the grammar yields fewer than "
+                         f"{n} distinct sentences")
     return out
 
 # %% ../nbs/02_data.ipynb #72a755a3
@@ -87,7 +109,8 @@ def _scheme_str(s: str) -> str:
     return '"' + s.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 def parse_festival_labels(path) -> tuple[list[str], list[float]]:
-    "Read a Festival label file (a header ending with '#', then 'end_time 100 label' lines): `(labels, end_times)`."
+    """Read a Festival label file (a header ending with '#', then 'end_time 100 label' lines):
+    `(labels, end_times)`."""
     text = Path(path).read_text()
     if '#' not in text: raise ValueError(f"{path}: not a Festival label file (no '#' header line)")
     labels, ends = [], []
@@ -107,7 +130,8 @@ def _speak_batch(items, tmp: Path, voice: str = 'cmu_us_slt_arctic_hts') -> dict
         lines.append(f"(utt.save.words utt {_scheme_str(str(tmp / (uid + '.words')))})")
     script = tmp / f'{items[0][0]}.scm'
     script.write_text('\n'.join(lines) + '\n')
-    r = subprocess.run(['festival', '-b', str(script)], capture_output=True, text=True, timeout=120 + 10 * len(items))
+    r = subprocess.run(['festival', '-b', str(script)], capture_output=True, text=True,
+                       timeout=120 + 10 * len(items))
     out = {}
     for uid, text in items:
         try:
@@ -115,8 +139,10 @@ def _speak_batch(items, tmp: Path, voice: str = 'cmu_us_slt_arctic_hts') -> dict
             words, word_ends = parse_festival_labels(tmp / f'{uid}.words')
             wav, sr = load_wav(tmp / f'{uid}.wav')
             if not phones or abs(ends[-1] - len(wav) / sr) > 0.05:
-                raise ValueError(f"segmentation ends at {ends[-1] if ends else 0:.3f} s but the audio lasts {len(wav) / sr:.3f} s")
-            out[uid] = dict(text=text, phones=phones, ends=ends, words=words, word_ends=word_ends, sample_rate=sr, voice=voice)
+                raise ValueError(f"segmentation ends at {ends[-1] if ends else 0:.3f} s but the "
+                                 f"audio lasts {len(wav) / sr:.3f} s")
+            out[uid] = dict(text=text, phones=phones, ends=ends, words=words, word_ends=word_ends,
+                            sample_rate=sr, voice=voice)
         except (OSError, ValueError) as e:
             out[uid] = f"festival failed ({e}); stderr: {r.stderr.strip()[-200:]}"
     return out
@@ -129,14 +155,19 @@ def _write_json(path: Path, obj):
     os.replace(tmp, path)
 
 # %% ../nbs/02_data.ipynb #3826f0d1
-def build_corpus(out, n: int = 1000, seed: int = 0, workers: int = 2, batch_size: int = 20, prefix: str = 'slt',
-                 sample_rate: int = 22050, progress: bool = True) -> Path:
-    "Speak `n` generated sentences with Festival's slt HTS voice into an LJSpeech-layout corpus with true phone timings; resumable."
+def build_corpus(out, n: int = 1000, seed: int = 0, workers: int = 2, batch_size: int = 20,
+                 prefix: str = 'slt', sample_rate: int = 22050, progress: bool = True) -> Path:
+    """Speak `n` generated sentences with Festival's slt HTS voice into an LJSpeech-layout corpus
+    with true phone timings; resumable."""
     if not voice_available('slt_hts'):
-        raise RuntimeError("build_corpus needs Festival and its slt HTS voice: apt-get install festival festvox-us-slt-hts (make install does this)")
-    out = Path(out); (out/'wavs').mkdir(parents=True, exist_ok=True); (out/'segments').mkdir(exist_ok=True)
+        raise RuntimeError("build_corpus needs Festival and its slt HTS voice: apt-get install "
+                           "festival festvox-us-slt-hts (make install does this)")
+    out = Path(out)
+    (out/'wavs').mkdir(parents=True, exist_ok=True)
+    (out/'segments').mkdir(exist_ok=True)
     todo_all = [(f'{prefix}_{i:05d}', s) for i, s in enumerate(generate_sentences(n, seed), 1)]
-    done = lambda uid: (out/'segments'/f'{uid}.json').exists() and (out/'wavs'/f'{uid}.wav').exists()
+    done = (lambda uid: (out/'segments'/f'{uid}.json').exists()
+            and (out/'wavs'/f'{uid}.wav').exists())
     todo = [it for it in todo_all if not done(it[0])]
     batches = [todo[i:i + batch_size] for i in range(0, len(todo), batch_size)]
     errors = {}
@@ -145,25 +176,34 @@ def build_corpus(out, n: int = 1000, seed: int = 0, workers: int = 2, batch_size
             results = _speak_batch(batch, Path(tmp))
             for uid, res in results.items():
                 if isinstance(res, str): errors[uid] = res; continue
-                wav, _ = load_wav(Path(tmp)/f'{uid}.wav', sample_rate)   # the voice speaks at 32 kHz; LJSpeech is 22,050 Hz
-                save_wav(out/'wavs'/f'{uid}.wav', wav, sample_rate); res['sample_rate'] = sample_rate
-                _write_json(out/'segments'/f'{uid}.json', res)          # written last: the "done" marker
+                # the voice speaks at 32 kHz; LJSpeech is 22,050 Hz
+                wav, _ = load_wav(Path(tmp)/f'{uid}.wav', sample_rate)
+                save_wav(out/'wavs'/f'{uid}.wav', wav, sample_rate)
+                res['sample_rate'] = sample_rate
+                # written last: the "done" marker
+                _write_json(out/'segments'/f'{uid}.json', res)
         return len(batch)
-    with ThreadPoolExecutor(workers) as pool, tqdm(total=len(todo_all), initial=len(todo_all) - len(todo),
-                                                    desc='speaking', unit='utt', disable=not progress) as bar:
+    with (ThreadPoolExecutor(workers) as pool,
+          tqdm(total=len(todo_all), initial=len(todo_all) - len(todo), desc='speaking', unit='utt',
+               disable=not progress) as bar):
         for fut in as_completed([pool.submit(run, b) for b in batches]): bar.update(fut.result())
     rows = [f'{uid}|{text}|{text}' for uid, text in todo_all if done(uid)]
-    tmp = out/'.metadata.csv.tmp'; tmp.write_text('\n'.join(rows) + '\n'); os.replace(tmp, out/'metadata.csv')
+    tmp = out/'.metadata.csv.tmp'
+    tmp.write_text('\n'.join(rows) + '\n')
+    os.replace(tmp, out/'metadata.csv')
     err_file = out/'build_errors.tsv'
     if errors: err_file.write_text(''.join(f'{k}\t{v}\n' for k, v in sorted(errors.items())))
     elif err_file.exists(): err_file.unlink()
-    if errors: warnings.warn(f"build_corpus: {len(errors)} of {n} utterances failed; reasons in {err_file}")
+    if errors:
+        warnings.warn(f"build_corpus: {len(errors)} of {n} utterances failed; "
+                      f"reasons in {err_file}")
     return out
 
 # %% ../nbs/02_data.ipynb #65aa6021
 @dataclass
 class Utterance:
-    "One utterance of a corpus: id, audio path, text, speaker, and (if known) the path of its phone segmentation."
+    """One utterance of a corpus: id, audio path, text, speaker,
+    and (if known) the path of its phone segmentation."""
     id: str
     wav: Path
     text: str
@@ -191,19 +231,23 @@ class Corpus:
 
 # %% ../nbs/02_data.ipynb #f655a5e0
 def id_problem(uid: str) -> str | None:
-    "Why `uid` cannot name files in a cache (empty, a path separator, a leading dot as in '..', a NUL), or None when it can."
+    """Why `uid` cannot name files in a cache
+    (empty, a path separator, a leading dot as in '..', a NUL), or None when it can."""
     if not uid: return "empty id"
     if '/' in uid or '\\' in uid: return f"id {uid!r} contains a path separator"
-    if uid.startswith('.'): return f"id {uid!r} starts with a dot (a hidden file, or a folder above)"
+    if uid.startswith('.'):
+        return f"id {uid!r} starts with a dot (a hidden file, or a folder above)"
     if '\x00' in uid: return f"id {uid!r} contains a NUL character"
     return None
 
 def _speaker_prefixed(speaker: str, stem: str) -> str:
-    "An id unique across speakers: the file name, with the speaker in front unless it starts with it already (VCTK's p225_001)."
+    """An id unique across speakers: the file name, with the speaker in front unless it starts with
+    it already (VCTK's p225_001)."""
     return stem if stem.startswith(f'{speaker}_') else f'{speaker}_{stem}'
 
 def _read_lines(path: Path, problems: list) -> list[tuple[int, str]]:
-    "The numbered lines of a UTF-8 text file (a byte-order mark dropped); a line that is not UTF-8 becomes a Problem and is skipped."
+    """The numbered lines of a UTF-8 text file (a byte-order mark dropped);
+    a line that is not UTF-8 becomes a Problem and is skipped."""
     data = path.read_bytes()
     if data.startswith(b'\xef\xbb\xbf'): data = data[3:]
     lines = []
@@ -211,111 +255,167 @@ def _read_lines(path: Path, problems: list) -> list[tuple[int, str]]:
         try: lines.append((i, raw.decode('utf-8').rstrip('\r')))
         except UnicodeDecodeError as e:
             problems.append(Problem(f'{path.name}:{i}', str(path),
-                                    f"line {i}: not UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1}); line skipped"))
+                                    f"line {i}: not UTF-8 (byte 0x{raw[e.start]:02x} at column "
+                                    f"{e.start + 1}); line skipped"))
     return lines
 
 def read_ljspeech(root, speaker: str = 'default') -> Corpus:
-    "Read an LJSpeech-layout corpus: `metadata.csv` lines `id|text|normalized`, audio in `wavs/ID.wav`, optional `segments/ID.json`."
+    """Read an LJSpeech-layout corpus: `metadata.csv` lines `id|text|normalized`,
+    audio in `wavs/ID.wav`, optional `segments/ID.json`."""
     root = Path(root); meta = root/'metadata.csv'
-    if not meta.exists(): raise FileNotFoundError(f"{meta}: not found (an LJSpeech corpus has metadata.csv and wavs/)")
+    if not meta.exists():
+        raise FileNotFoundError(f"{meta}: not found (an LJSpeech corpus has "
+                                "metadata.csv and wavs/)")
     utts, problems, seen = [], [], {}
     for i, line in _read_lines(meta, problems):
         if not line.strip(): continue
         parts, where = line.split('|'), f'{meta.name}:{i}'
         if len(parts) < 2 or not parts[0].strip():
-            problems.append(Problem(where, str(meta), f"line {i}: expected 'id|text|normalized', got {line[:60]!r}")); continue
+            problems.append(Problem(where, str(meta),
+                                    f"line {i}: expected 'id|text|normalized', got {line[:60]!r}"))
+            continue
         uid = parts[0].strip()
-        if why := id_problem(uid): problems.append(Problem(where, str(meta), f"line {i}: {why}")); continue
+        if why := id_problem(uid):
+            problems.append(Problem(where, str(meta), f"line {i}: {why}"))
+            continue
         if uid in seen:
-            problems.append(Problem(where, str(meta), f"line {i}: duplicate id {uid!r}, already on line {seen[uid]}; only line {seen[uid]} is used"))
+            problems.append(Problem(where, str(meta),
+                                    f"line {i}: duplicate id {uid!r}, already on line "
+                                    f"{seen[uid]}; only line {seen[uid]} is used"))
             continue
         seen[uid] = i
-        text = (parts[2] if len(parts) > 2 and parts[2].strip() else parts[1]).strip()   # prefer the normalized column
+        # prefer the normalized column
+        text = (parts[2] if len(parts) > 2 and parts[2].strip() else parts[1]).strip()
         seg = root/'segments'/f'{uid}.json'
-        utts.append(Utterance(uid, root/'wavs'/f'{uid}.wav', text, speaker, seg if seg.exists() else None))
+        utts.append(Utterance(uid, root/'wavs'/f'{uid}.wav', text, speaker,
+                              seg if seg.exists() else None))
     return Corpus(utts, problems, root, 'LJSpeech layout (metadata.csv, wavs/)')
 
 def read_vctk(root) -> Corpus:
-    "Read a VCTK-like corpus: audio in `wav*/SPEAKER/ID.{wav,flac}`, transcripts in `txt/SPEAKER/ID.txt`, optional `segments/SPEAKER/ID.json`."
+    """Read a VCTK-like corpus: audio in `wav*/SPEAKER/ID.{wav,flac}`,
+    transcripts in `txt/SPEAKER/ID.txt`, optional `segments/SPEAKER/ID.json`."""
     root = Path(root)
     audio_dirs = sorted(d for d in root.glob('wav*') if d.is_dir())
     if not audio_dirs or not (root/'txt').is_dir():
-        raise FileNotFoundError(f"{root}: not a VCTK-like corpus (expected txt/SPEAKER/*.txt and wav*/SPEAKER/*.wav|flac)")
-    audio = {}                                                        # (speaker, name): two speakers may both have a 001.wav
+        raise FileNotFoundError(f"{root}: not a VCTK-like corpus (expected txt/SPEAKER/*.txt and "
+                                "wav*/SPEAKER/*.wav|flac)")
+    # (speaker, name): two speakers may both have a 001.wav
+    audio = {}
     for d in audio_dirs:
         for p in sorted(d.glob('*/*')):
-            if p.suffix.lower() in ('.wav', '.flac'): audio.setdefault((p.parent.name, re.sub(r'_mic\d$', '', p.stem)), p)
+            if p.suffix.lower() in ('.wav', '.flac'):
+                audio.setdefault((p.parent.name, re.sub(r'_mic\d$', '', p.stem)), p)
     utts, problems, seen = [], [], {}
     for txt in sorted((root/'txt').glob('*/*.txt')):
         stem, spk = txt.stem, txt.parent.name
         uid = _speaker_prefixed(spk, stem)
         if why := id_problem(uid): problems.append(Problem(uid, str(txt), why)); continue
-        if (spk, stem) not in audio: problems.append(Problem(uid, str(txt), "transcript has no audio file")); continue
-        if uid in seen: problems.append(Problem(uid, str(txt), f"duplicate id {uid!r}, already used by {seen[uid]}; only that one is used")); continue
+        if (spk, stem) not in audio:
+            problems.append(Problem(uid, str(txt), "transcript has no audio file"))
+            continue
+        if uid in seen:
+            problems.append(Problem(uid, str(txt),
+                                    f"duplicate id {uid!r}, already used by {seen[uid]}; "
+                                    "only that one is used"))
+            continue
         seen[uid] = txt
         seg = root/'segments'/spk/f'{stem}.json'
-        utts.append(Utterance(uid, audio.pop((spk, stem)), txt.read_text(encoding='utf-8', errors='replace').strip(), spk,
+        utts.append(Utterance(uid, audio.pop((spk, stem)),
+                              txt.read_text(encoding='utf-8', errors='replace').strip(), spk,
                               seg if seg.exists() else None))
-    problems += [Problem(_speaker_prefixed(spk, stem), str(p), "audio file has no transcript in txt/") for (spk, stem), p in sorted(audio.items())]
+    problems += [Problem(_speaker_prefixed(spk, stem), str(p),
+                         "audio file has no transcript in txt/")
+                 for (spk, stem), p in sorted(audio.items())]
     return Corpus(utts, problems, root, 'VCTK-like layout (txt/SPEAKER/, wav*/SPEAKER/)')
 
 def read_libritts(root) -> Corpus:
-    "Read a LibriTTS / LibriTTS-R tree: `[SUBSET/]SPEAKER/CHAPTER/ID.wav`, text in `ID.normalized.txt` (else `ID.original.txt`)."
+    """Read a LibriTTS / LibriTTS-R tree:
+    `[SUBSET/]SPEAKER/CHAPTER/ID.wav`, text in `ID.normalized.txt` (else `ID.original.txt`)."""
     root = Path(root)
-    wavs = sorted(root.glob('*/*/*.wav')) or sorted(root.glob('*/*/*/*.wav'))    # one subset, or a folder of subsets
-    if not wavs: raise FileNotFoundError(f"{root}: not a LibriTTS tree (expected SPEAKER/CHAPTER/ID.wav + ID.normalized.txt)")
+    # one subset, or a folder of subsets
+    wavs = sorted(root.glob('*/*/*.wav')) or sorted(root.glob('*/*/*/*.wav'))
+    if not wavs:
+        raise FileNotFoundError(f"{root}: not a LibriTTS tree (expected SPEAKER/CHAPTER/ID.wav "
+                                "+ ID.normalized.txt)")
     utts, problems, seen = [], [], {}
     for wav in wavs:
         spk = wav.parent.parent.name
-        uid = _speaker_prefixed(spk, wav.stem)                           # LibriTTS ids start with their speaker: kept as they are
+        # LibriTTS ids start with their speaker: kept as they are
+        uid = _speaker_prefixed(spk, wav.stem)
         if why := id_problem(uid): problems.append(Problem(uid, str(wav), why)); continue
-        txt = next((t for t in (wav.with_suffix('.normalized.txt'), wav.with_suffix('.original.txt')) if t.exists()), None)
-        if txt is None: problems.append(Problem(uid, str(wav), "audio file has no ID.normalized.txt (or ID.original.txt) beside it")); continue
-        if uid in seen: problems.append(Problem(uid, str(wav), f"duplicate id {uid!r}, already used by {seen[uid]}; only that one is used")); continue
+        txt = next((t for t in (wav.with_suffix('.normalized.txt'),
+                                wav.with_suffix('.original.txt')) if t.exists()), None)
+        if txt is None:
+            problems.append(Problem(uid, str(wav),
+                                    "audio file has no ID.normalized.txt (or "
+                                    "ID.original.txt) beside it"))
+            continue
+        if uid in seen:
+            problems.append(Problem(uid, str(wav),
+                                    f"duplicate id {uid!r}, already used by {seen[uid]}; "
+                                    "only that one is used"))
+            continue
         seen[uid] = wav
-        utts.append(Utterance(uid, wav, txt.read_text(encoding='utf-8', errors='replace').strip(), spk))
-    for txt in sorted({w.parent for w in wavs}):                       # transcripts whose audio is missing
+        utts.append(Utterance(uid, wav,
+                              txt.read_text(encoding='utf-8', errors='replace').strip(), spk))
+    # transcripts whose audio is missing
+    for txt in sorted({w.parent for w in wavs}):
         for t in sorted(txt.glob('*.normalized.txt')):
             if not t.with_name(t.name[:-len('.normalized.txt')] + '.wav').exists():
-                problems.append(Problem(_speaker_prefixed(t.parent.parent.name, t.name[:-len('.normalized.txt')]), str(t),
+                problems.append(Problem(_speaker_prefixed(t.parent.parent.name,
+                                                          t.name[:-len('.normalized.txt')]), str(t),
                                         "transcript has no audio file ID.wav beside it"))
-    return Corpus(utts, problems, root, 'LibriTTS layout (SPEAKER/CHAPTER/ID.wav + ID.normalized.txt)')
+    return Corpus(utts, problems, root,
+                  'LibriTTS layout (SPEAKER/CHAPTER/ID.wav + ID.normalized.txt)')
 
 def read_filelist(path) -> Corpus:
-    "Read a file list of `audio_path|text` (one speaker) or `audio_path|speaker|text` lines, paths relative to the list's folder."
+    """Read a file list of `audio_path|text` (one speaker) or `audio_path|speaker|text` lines,
+    paths relative to the list's folder."""
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: file list not found")
     utts, problems, seen, columns = [], [], {}, None
     for i, line in _read_lines(path, problems):
         if not line.strip() or line.startswith('#'): continue
         parts, where = line.split('|'), f'{path.name}:{i}'
-        columns = columns or (len(parts) if len(parts) in (2, 3) else None)   # the first good line decides for the file
-        shape = {2: 'path|text', 3: 'path|speaker|text'}.get(columns, "'path|text' or 'path|speaker|text'")
+        # the first good line decides for the file
+        columns = columns or (len(parts) if len(parts) in (2, 3) else None)
+        shape = {2: 'path|text', 3: 'path|speaker|text'}.get(columns,
+                                                             "'path|text' or 'path|speaker|text'")
         if len(parts) != columns or not all(p.strip() for p in parts):
-            problems.append(Problem(where, str(path), f"line {i}: expected '{shape}', got {line[:60]!r}")); continue
+            problems.append(Problem(where, str(path),
+                                    f"line {i}: expected '{shape}', got {line[:60]!r}"))
+            continue
         wav, speaker = Path(parts[0].strip()), parts[1].strip() if columns == 3 else 'default'
         wav = wav if wav.is_absolute() else path.parent/wav
         uid = _speaker_prefixed(speaker, wav.stem) if columns == 3 else wav.stem
-        if why := id_problem(uid): problems.append(Problem(where, str(path), f"line {i}: {why}")); continue
+        if why := id_problem(uid):
+            problems.append(Problem(where, str(path), f"line {i}: {why}"))
+            continue
         if uid in seen:
             j, other = seen[uid]
-            problems.append(Problem(where, str(path), f"line {i}: duplicate id {uid!r} ({wav}), already on line {j} ({other}); "
-                                                      f"only line {j} is used")); continue
+            problems.append(Problem(where, str(path),
+                                    f"line {i}: duplicate id {uid!r} ({wav}), already on line {j} "
+                                    f"({other}); only line {j} is used"))
+            continue
         seen[uid] = (i, wav)
         utts.append(Utterance(uid, wav, parts[-1].strip(), speaker))
-    kind = {2: "two-column file list ('path|text', one speaker)", 3: "three-column file list ('path|speaker|text')"}
+    kind = {2: "two-column file list ('path|text', one speaker)",
+            3: "three-column file list ('path|speaker|text')"}
     return Corpus(utts, problems, path.parent, kind.get(columns, 'file list (no usable line)'))
 
 def read_corpus(path) -> Corpus:
-    "Read a corpus, recognising its layout (LJSpeech, VCTK-like, LibriTTS, or a file list); `Corpus.layout` says which."
+    """Read a corpus, recognising its layout (LJSpeech, VCTK-like, LibriTTS, or a file list);
+    `Corpus.layout` says which."""
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"corpus not found: {path}")
     if path.is_file(): return read_filelist(path)
     if (path/'metadata.csv').exists(): return read_ljspeech(path)
     if (path/'txt').is_dir(): return read_vctk(path)
-    if any(next(path.glob(g), None) for g in ('*/*/*.normalized.txt', '*/*/*/*.normalized.txt')): return read_libritts(path)
-    raise ValueError(f"{path}: unknown corpus layout (expected metadata.csv + wavs/ (LJSpeech), txt/ + wav*/ (VCTK), "
-                     "SPEAKER/CHAPTER/ID.normalized.txt (LibriTTS), or a 'path|text' or 'path|speaker|text' file list)")
+    if any(next(path.glob(g), None) for g in ('*/*/*.normalized.txt', '*/*/*/*.normalized.txt')):
+        return read_libritts(path)
+    raise ValueError(f"{path}: unknown corpus layout (expected metadata.csv + wavs/ (LJSpeech), "
+                     "txt/ + wav*/ (VCTK), SPEAKER/CHAPTER/ID.normalized.txt (LibriTTS), or a "
+                     "'path|text' or 'path|speaker|text' file list)")
 
 
 # %% ../nbs/02_data.ipynb #47ea4501
@@ -324,18 +424,23 @@ FLITE_VOICES = ('slt', 'rms', 'awb', 'kal16')
 def _flite_one(uid: str, text: str, voice: str, wav_path: Path) -> dict:
     "Speak one sentence with Flite into `wav_path`; returns its segmentation (phones, end times)."
     tmp = wav_path.with_name(f'.{wav_path.name}.tmp.wav')
-    r = subprocess.run(['flite', '-voice', voice, '-psdur', '-t', text, '-o', str(tmp)], capture_output=True, text=True, timeout=60)
+    r = subprocess.run(['flite', '-voice', voice, '-psdur', '-t', text, '-o', str(tmp)],
+                       capture_output=True, text=True, timeout=60)
     pairs = [t.rsplit(':', 1) for t in r.stdout.split()]
-    if r.returncode or not pairs or not tmp.exists(): raise RuntimeError(f"flite failed on {uid}: {r.stderr.strip()[-200:]}")
+    if r.returncode or not pairs or not tmp.exists():
+        raise RuntimeError(f"flite failed on {uid}: {r.stderr.strip()[-200:]}")
     wav, sr = load_wav(tmp)
     os.replace(tmp, wav_path)
-    return dict(text=text, phones=[p for p, _ in pairs], ends=[float(e) for _, e in pairs], words=[], word_ends=[],
-                sample_rate=sr, voice=voice)
+    return dict(text=text, phones=[p for p, _ in pairs], ends=[float(e) for _, e in pairs],
+                words=[], word_ends=[], sample_rate=sr, voice=voice)
 
-def build_multispeaker_corpus(out, n_per_speaker: int = 100, voices=FLITE_VOICES, seed: int = 0, workers: int = 2,
-                              progress: bool = True) -> Path:
-    "Speak generated sentences with several Flite voices into a VCTK-like corpus with true phone timings; resumable."
-    if shutil.which('flite') is None: raise RuntimeError("build_multispeaker_corpus needs flite: apt-get install flite (make install does this)")
+def build_multispeaker_corpus(out, n_per_speaker: int = 100, voices=FLITE_VOICES, seed: int = 0,
+                              workers: int = 2, progress: bool = True) -> Path:
+    """Speak generated sentences with several Flite voices into a VCTK-like corpus with true phone
+    timings; resumable."""
+    if shutil.which('flite') is None:
+        raise RuntimeError("build_multispeaker_corpus needs flite: apt-get install flite "
+                           "(make install does this)")
     out = Path(out)
     sents = generate_sentences(n_per_speaker * len(voices), seed)
     jobs = []
@@ -343,24 +448,32 @@ def build_multispeaker_corpus(out, n_per_speaker: int = 100, voices=FLITE_VOICES
         for d in ('wav', 'txt', 'segments'): (out/d/voice).mkdir(parents=True, exist_ok=True)
         for i in range(n_per_speaker):
             uid = f'{voice}_{i + 1:04d}'
-            if not (out/'segments'/voice/f'{uid}.json').exists(): jobs.append((uid, sents[k * n_per_speaker + i], voice))
+            if not (out/'segments'/voice/f'{uid}.json').exists():
+                jobs.append((uid, sents[k * n_per_speaker + i], voice))
     errors = {}
     def run(job):
         uid, text, voice = job
         try:
             seg = _flite_one(uid, text, voice, out/'wav'/voice/f'{uid}.wav')
-            tmp = out/'txt'/voice/f'.{uid}.txt.tmp'; tmp.write_text(text + '\n'); os.replace(tmp, out/'txt'/voice/f'{uid}.txt')
+            tmp = out/'txt'/voice/f'.{uid}.txt.tmp'
+            tmp.write_text(text + '\n')
+            os.replace(tmp, out/'txt'/voice/f'{uid}.txt')
             _write_json(out/'segments'/voice/f'{uid}.json', seg)
         except (RuntimeError, OSError, ValueError) as e: errors[uid] = str(e)
     total = n_per_speaker * len(voices)
-    with ThreadPoolExecutor(workers) as pool, tqdm(total=total, initial=total - len(jobs), desc='speaking', unit='utt', disable=not progress) as bar:
+    with (ThreadPoolExecutor(workers) as pool,
+          tqdm(total=total, initial=total - len(jobs), desc='speaking', unit='utt',
+               disable=not progress) as bar):
         for _ in pool.map(run, jobs): bar.update()
-    if errors: warnings.warn(f"build_multispeaker_corpus: {len(errors)} utterances failed: {dict(list(errors.items())[:3])}")
+    if errors:
+        warnings.warn(f"build_multispeaker_corpus: {len(errors)} utterances failed: "
+                      f"{dict(list(errors.items())[:3])}")
     return out
 
 # %% ../nbs/02_data.ipynb #e7512055
 def wav_truncated(path) -> bool:
-    "True if a RIFF/WAVE file's data chunk declares more bytes than the file holds (a cut-off copy); False for other formats."
+    """True if a RIFF/WAVE file's data chunk declares more bytes than the file holds
+    (a cut-off copy); False for other formats."""
     with open(path, 'rb') as f:
         head = f.read(12)
         if len(head) < 12 or head[:4] != b'RIFF' or head[8:12] != b'WAVE': return False
@@ -373,32 +486,41 @@ def wav_truncated(path) -> bool:
             f.seek(n + (n & 1), 1)
 
 # %% ../nbs/02_data.ipynb #aa683d9e
-def check_utterance(utt: Utterance, cfg: AudioConfig, phones_fn=None, min_seconds: float = 0.3, max_seconds: float = 30.0,
-                    silence_dbfs: float = -60.0, clip_fraction: float = 1e-3, chars_per_second=(2.0, 40.0)):
-    "Load and check one utterance: `(wav or None, [Problem])`; `wav` is mono float32 at `cfg.sample_rate` when usable."
+def check_utterance(utt: Utterance, cfg: AudioConfig, phones_fn=None, min_seconds: float = 0.3,
+                    max_seconds: float = 30.0, silence_dbfs: float = -60.0,
+                    clip_fraction: float = 1e-3, chars_per_second=(2.0, 40.0)):
+    """Load and check one utterance: `(wav or None, [Problem])`;
+    `wav` is mono float32 at `cfg.sample_rate` when usable."""
     P = lambda reason, fatal=True: Problem(utt.id, str(utt.wav), reason, fatal)
     if not Path(utt.wav).exists(): return None, [P("audio file is missing")]
     try:
-        if wav_truncated(utt.wav): return None, [P("WAV file is truncated: its header promises more audio than the file holds")]
+        if wav_truncated(utt.wav):
+            return (None, [P("WAV file is truncated: its header promises more "
+                             "audio than the file holds")])
         raw, sr = load_wav(utt.wav, mono=False)
     except (AudioError, OSError) as e: return None, [P(str(e).replace(f'{utt.wav}: ', ''))]
     problems = []
-    if raw.shape[0] > 1: problems.append(P(f"{raw.shape[0]} channels, downmixed to mono", fatal=False))
+    if raw.shape[0] > 1:
+        problems.append(P(f"{raw.shape[0]} channels, downmixed to mono", fatal=False))
     wav = raw.mean(0)
     if sr != cfg.sample_rate:
         problems.append(P(f"sample rate {sr} Hz, resampled to {cfg.sample_rate} Hz", fatal=False))
         wav = resample(wav, sr, cfg.sample_rate)
     seconds, peak = len(wav) / cfg.sample_rate, float(wav.abs().max())
-    if peak < 10 ** (silence_dbfs / 20): problems.append(P(f"silent: peak {20 * np.log10(max(peak, 1e-12)):.0f} dBFS"))
-    if not min_seconds <= seconds <= max_seconds: problems.append(P(f"duration {seconds:.2f} s outside [{min_seconds}, {max_seconds}] s"))
+    if peak < 10 ** (silence_dbfs / 20):
+        problems.append(P(f"silent: peak {20 * np.log10(max(peak, 1e-12)):.0f} dBFS"))
+    if not min_seconds <= seconds <= max_seconds:
+        problems.append(P(f"duration {seconds:.2f} s outside [{min_seconds}, {max_seconds}] s"))
     clipped = float((raw.abs() >= 0.999).float().mean())
-    if clipped > clip_fraction: problems.append(P(f"clipping: {clipped:.2%} of samples at full scale", fatal=False))
+    if clipped > clip_fraction:
+        problems.append(P(f"clipping: {clipped:.2%} of samples at full scale", fatal=False))
     text = utt.text.strip()
     if not text: problems.append(P("empty transcript"))
     else:
         rate = len(text) / max(seconds, 1e-6)
         if not chars_per_second[0] <= rate <= chars_per_second[1]:
-            problems.append(P(f"speaking rate {rate:.1f} characters/s outside {list(chars_per_second)}: transcript and audio do not match"))
+            problems.append(P(f"speaking rate {rate:.1f} characters/s outside "
+                              f"{list(chars_per_second)}: transcript and audio do not match"))
         if phones_fn is not None:
             try:
                 if not phones_fn(text): problems.append(P("text yields no phones"))
@@ -407,30 +529,38 @@ def check_utterance(utt: Utterance, cfg: AudioConfig, phones_fn=None, min_second
 
 # %% ../nbs/02_data.ipynb #af4b74fe
 def boundaries_to_durations(end_times, n_frames: int, cfg: AudioConfig) -> torch.Tensor:
-    "Frames per segment from segment end times (s): a frame belongs to the segment containing its centre; sums to `n_frames`."
-    b = torch.tensor([round(t * cfg.frame_rate) for t in end_times], dtype=torch.long).clamp(0, n_frames)
+    """Frames per segment from segment end times (s):
+    a frame belongs to the segment containing its centre; sums to `n_frames`."""
+    b = torch.tensor([round(t * cfg.frame_rate) for t in end_times],
+                     dtype=torch.long).clamp(0, n_frames)
     if len(b): b[-1] = n_frames
     b = torch.cummax(b, 0).values                                   # boundaries never go backwards
     return torch.diff(b, prepend=torch.zeros(1, dtype=torch.long))
 
 # %% ../nbs/02_data.ipynb #da4749d7
 def align_sequences(a: list, b: list, cost=None, gap: float = 1.0) -> tuple[float, list]:
-    "Minimum-cost alignment of `a` and `b` (edit distance): `(cost, [(i or None, j or None), ...])` in order."
+    """Minimum-cost alignment of `a` and `b` (edit distance):
+    `(cost, [(i or None, j or None), ...])` in order."""
     cost = cost or (lambda x, y: 0.0 if x == y else 1.0)
     n, m = len(a), len(b)
     D = np.zeros((n + 1, m + 1)); D[:, 0] = np.arange(n + 1) * gap; D[0, :] = np.arange(m + 1) * gap
     for i in range(1, n + 1):
         for j in range(1, m + 1):
-            D[i, j] = min(D[i - 1, j - 1] + cost(a[i - 1], b[j - 1]), D[i - 1, j] + gap, D[i, j - 1] + gap)
+            D[i, j] = min(D[i - 1, j - 1] + cost(a[i - 1], b[j - 1]), D[i - 1, j] + gap,
+                          D[i, j - 1] + gap)
     path, i, j = [], n, m
-    while i or j:                                                     # backtrace, preferring diagonal moves
-        if i and j and np.isclose(D[i, j], D[i - 1, j - 1] + cost(a[i - 1], b[j - 1])): path.append((i - 1, j - 1)); i, j = i - 1, j - 1
+    # backtrace, preferring diagonal moves
+    while i or j:
+        if i and j and np.isclose(D[i, j], D[i - 1, j - 1] + cost(a[i - 1], b[j - 1])):
+            path.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
         elif i and np.isclose(D[i, j], D[i - 1, j] + gap): path.append((i - 1, None)); i -= 1
         else: path.append((None, j - 1)); j -= 1
     return float(D[n, m]), path[::-1]
 
 # %% ../nbs/02_data.ipynb #9882beeb
-PAUSE = '<pau>'   # the corpus side of a pause, before it is matched to a silence or punctuation token
+# the corpus side of a pause, before it is matched to a silence or punctuation token
+PAUSE = '<pau>'
 
 def festival_phone(p: str) -> str:
     "Festival/Flite radio phone -> front-end ARPAbet (upper case; `ax` -> `AH`; pauses -> `PAUSE`)."
@@ -439,10 +569,12 @@ def festival_phone(p: str) -> str:
     return {'ax': 'AH', 'axr': 'ER'}.get(p, p.upper())
 
 # %% ../nbs/02_data.ipynb #73aa4b7a
-def transfer_durations(tokens: list[str], is_pause, seg_phones: list[str], seg_ends: list[float], n_frames: int,
-                       cfg: AudioConfig, silence: str, counted=None) -> dict:
-    "Give front-end `tokens` the frames of the corpus segments aligned to them; pauses with no partner become `silence` tokens."
-    counted = counted or [True] * len(tokens)                        # which tokens count towards the agreement numbers
+def transfer_durations(tokens: list[str], is_pause, seg_phones: list[str], seg_ends: list[float],
+                       n_frames: int, cfg: AudioConfig, silence: str, counted=None) -> dict:
+    """Give front-end `tokens` the frames of the corpus segments aligned to them;
+    pauses with no partner become `silence` tokens."""
+    # which tokens count towards the agreement numbers
+    counted = counted or [True] * len(tokens)
     seg = [festival_phone(p) for p in seg_phones]
     frames = boundaries_to_durations(seg_ends, n_frames, cfg).tolist()
     def cost(t, s):
@@ -451,37 +583,51 @@ def transfer_durations(tokens: list[str], is_pause, seg_phones: list[str], seg_e
         return 0.0 if t == s else 1.0
     _, path = align_sequences(tokens, seg, cost)
     out_tok, out_dur, source, matched, substituted = [], [], [], 0, 0
-    pending = 0                                                       # frames of unpartnered phones before any token
+    # frames of unpartnered phones before any token
+    pending = 0
     for i, j in path:
         if i is not None:
-            out_tok.append(tokens[i]); source.append(i); out_dur.append((frames[j] if j is not None else 0) + pending); pending = 0
-            if j is not None and counted[i] and not is_pause(tokens[i]): matched += tokens[i] == seg[j]; substituted += tokens[i] != seg[j]
+            out_tok.append(tokens[i])
+            source.append(i)
+            out_dur.append((frames[j] if j is not None else 0) + pending)
+            pending = 0
+            if j is not None and counted[i] and not is_pause(tokens[i]):
+                matched += tokens[i] == seg[j]
+                substituted += tokens[i] != seg[j]
         elif seg[j] == PAUSE and frames[j] > 0:
-            out_tok.append(silence); source.append(None); out_dur.append(frames[j] + pending); pending = 0
+            out_tok.append(silence)
+            source.append(None)
+            out_dur.append(frames[j] + pending)
+            pending = 0
         elif out_dur: out_dur[-1] += frames[j]
         else: pending += frames[j]
     if pending: out_dur[-1] += pending
-    return dict(tokens=out_tok, durations=torch.tensor(out_dur, dtype=torch.long), source=source, matched=matched,
-                substituted=substituted, n_phones=sum(c and not is_pause(t) for t, c in zip(tokens, counted)))
+    return dict(tokens=out_tok, durations=torch.tensor(out_dur, dtype=torch.long), source=source,
+                matched=matched, substituted=substituted,
+                n_phones=sum(c and not is_pause(t) for t, c in zip(tokens, counted)))
 
 # %% ../nbs/02_data.ipynb #8da680bf
-SPEAKERS_FILE, MANIFEST, STATS, REPORT = 'speakers.json', 'manifest.jsonl', 'stats.json', 'report.tsv'
+SPEAKERS_FILE, MANIFEST, STATS, REPORT = ('speakers.json', 'manifest.jsonl',
+                                          'stats.json', 'report.tsv')
 
 def with_boundary_silence(seq: PhoneSequence) -> PhoneSequence:
-    "The front end's phones with a silence token added at each end (one more 'word' each side in `word2ph`)."
+    """The front end's phones with a silence token added at each end
+    (one more 'word' each side in `word2ph`)."""
     return PhoneSequence(phones=[SIL, *seq.phones, SIL], tones=[0, *seq.tones, 0],
                          word2ph=[1, *seq.word2ph, 1], words=[SIL, *seq.words, SIL])
 
 def _is_pause(token: str) -> bool: return token == SIL or token in PUNCTUATION
 
 def _save_atomic(obj, path: Path):
-    "torch.save through memory (so the archive's inner name does not depend on the temporary file name), then a rename."
+    """torch.save through memory (so the archive's inner name does not depend on the temporary file
+    name), then a rename."""
     buf = io.BytesIO(); torch.save(obj, buf)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     tmp.write_bytes(buf.getvalue()); os.replace(tmp, path)
 
 def _split_of(uid: str, val_fraction: float) -> str:
-    return 'val' if int(hashlib.sha1(uid.encode()).hexdigest()[:8], 16) / 2 ** 32 < val_fraction else 'train'
+    return ('val' if int(hashlib.sha1(uid.encode()).hexdigest()[:8], 16) / 2 ** 32 < val_fraction
+            else 'train')
 
 # %% ../nbs/02_data.ipynb #8686e492
 LOCK_FILE = '.lock'
@@ -491,7 +637,8 @@ class FolderBusyError(RuntimeError):
 
 @contextmanager
 def folder_lock(folder, job: str = 'job'):
-    "Hold an exclusive lock on `folder` (its `.lock` file names our pid and `job`) for the block; FolderBusyError naming the holder otherwise."
+    """Hold an exclusive lock on `folder` (its `.lock` file names our pid and `job`) for the block;
+    FolderBusyError naming the holder otherwise."""
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     f, held = open(folder/LOCK_FILE, 'a+'), False
     try:
@@ -499,28 +646,38 @@ def folder_lock(folder, job: str = 'job'):
             try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except (BlockingIOError, PermissionError):
                 f.seek(0); pid, _, other = f.read().strip().partition(' ')
-                raise FolderBusyError(f"cannot start this {job}: {folder} is in use by another {other or 'job'} (pid {pid or 'unknown'}); "
-                                      f"wait for it to finish, stop it, or choose another folder") from None
+                raise FolderBusyError(f"cannot start this {job}: {folder} is in use by another "
+                                      f"{other or 'job'} (pid {pid or 'unknown'}); wait for it to "
+                                      "finish, stop it, or choose another folder") from None
         held = True
         f.seek(0); f.truncate(); f.write(f'{os.getpid()} {job}\n'); f.flush()
         yield folder
     finally:
-        if held: f.seek(0); f.truncate()                              # a finished job leaves the folder as it found it
-        f.close()                                                     # closing the file releases the lock
+        # a finished job leaves the folder as it found it
+        if held: f.seek(0); f.truncate()
+        # closing the file releases the lock
+        f.close()
 
 
 # %% ../nbs/02_data.ipynb #f86d453b
-def trim_silence(wav: torch.Tensor, sample_rate: int, top_db: float = 40.0, margin: float = 0.05) -> tuple[torch.Tensor, tuple[int, int]]:
-    "Cut leading/trailing audio more than `top_db` below the peak, keeping `margin` s: `(wav, (samples cut at the start, at the end))`."
+def trim_silence(wav: torch.Tensor, sample_rate: int, top_db: float = 40.0,
+                 margin: float = 0.05) -> tuple[torch.Tensor, tuple[int, int]]:
+    """Cut leading/trailing audio more than `top_db` below the peak, keeping `margin` s:
+    `(wav, (samples cut at the start, at the end))`."""
     import librosa
-    _, (start, end) = librosa.effects.trim(wav.numpy(), top_db=top_db, frame_length=1024, hop_length=256)
+    _, (start, end) = librosa.effects.trim(wav.numpy(), top_db=top_db, frame_length=1024,
+                                           hop_length=256)
     keep = int(margin * sample_rate)
     start, end = max(start - keep, 0), min(end + keep, len(wav))
     return wav[start:end], (start, len(wav) - end)
 
-def prepare_utterance(utt: Utterance, cfg: AudioConfig, vocab: PhoneVocab, speaker_id: int = 0, trim_db: float | None = None):
-    "Features of one utterance: `(item tensors or None, manifest row, [Problem])`; `trim_db` trims silence at both ends first."
-    seqs = {}                                                         # the check runs the front end; keep its answer
+# %% ../nbs/02_data.ipynb #e2dd7445
+def prepare_utterance(utt: Utterance, cfg: AudioConfig, vocab: PhoneVocab, speaker_id: int = 0,
+                      trim_db: float | None = None):
+    """Features of one utterance: `(item tensors or None, manifest row, [Problem])`;
+    `trim_db` trims silence at both ends first."""
+    # the check runs the front end; keep its answer
+    seqs = {}
     def phones_fn(text): seqs[text] = text_to_phones(text); return seqs[text].phones
     wav, problems = check_utterance(utt, cfg, phones_fn=phones_fn)
     if wav is None: return None, None, problems
@@ -528,100 +685,138 @@ def prepare_utterance(utt: Utterance, cfg: AudioConfig, vocab: PhoneVocab, speak
     if trim_db is not None: wav, cut = trim_silence(wav, cfg.sample_rate, trim_db)
     seq = with_boundary_silence(seqs.get(utt.text.strip()) or text_to_phones(utt.text))
     T = cfg.n_frames(len(wav))
-    pcm = (wav[:T * cfg.hop_length] * 32768).round().clamp(-32768, 32767).to(torch.int16)   # what the cache stores...
-    wav = torch.from_numpy(pcm_to_float(pcm.numpy()))                 # ... and the features are computed from exactly that
+    # what the cache stores...
+    pcm = (wav[:T * cfg.hop_length] * 32768).round().clamp(-32768, 32767).to(torch.int16)
+    # ... and the features are computed from exactly that
+    wav = torch.from_numpy(pcm_to_float(pcm.numpy()))
     (mel, en), f0 = mel_and_energy(wav, cfg), pitch(wav, cfg)
     phones, tones, word2ph, counts = seq.phones, seq.tones, seq.word2ph, {}
     durations = None
     if utt.segments is not None:
         seg = json.loads(Path(utt.segments).read_text())
-        seconds = len(wav) / cfg.sample_rate                          # timings follow the trim: shifted, clipped to the audio
+        # timings follow the trim: shifted, clipped to the audio
+        seconds = len(wav) / cfg.sample_rate
         seg['ends'] = [min(max(e - cut[0] / cfg.sample_rate, 0.0), seconds) for e in seg['ends']]
         known = cmu_dict()
         in_vocab = [w.lower() in known for w, n in zip(seq.words, seq.word2ph) for _ in range(n)]
-        r = transfer_durations(seq.phones, _is_pause, seg['phones'], seg['ends'], T, cfg, SIL, counted=in_vocab)
+        r = transfer_durations(seq.phones, _is_pause, seg['phones'], seg['ends'], T, cfg, SIL,
+                               counted=in_vocab)
         phones, durations = r['tokens'], r['durations']
         tones = [seq.tones[i] if i is not None else 0 for i in r['source']]
-        word_of = [w for w, n in enumerate(seq.word2ph) for _ in range(n)]   # each inserted silence is a 'word' of its own
+        # each inserted silence is a 'word' of its own
+        word_of = [w for w, n in enumerate(seq.word2ph) for _ in range(n)]
         keys = [word_of[i] if i is not None else ('silence', p) for p, i in enumerate(r['source'])]
         word2ph = [len(list(g)) for _, g in itertools.groupby(keys)]
         counts = dict(matched=r['matched'], substituted=r['substituted'], n_compared=r['n_phones'])
-    item = dict(phones=torch.tensor(vocab.encode(phones), dtype=torch.long), tones=torch.tensor(tones, dtype=torch.long),
-                word2ph=torch.tensor(word2ph, dtype=torch.long), mel=mel, f0=f0, energy=en,
-                wav=pcm, speaker_id=torch.tensor(speaker_id))
+    item = dict(phones=torch.tensor(vocab.encode(phones), dtype=torch.long),
+                tones=torch.tensor(tones, dtype=torch.long),
+                word2ph=torch.tensor(word2ph, dtype=torch.long), mel=mel, f0=f0, energy=en, wav=pcm,
+                speaker_id=torch.tensor(speaker_id))
     if durations is not None:
-        item.update(durations=durations, pitch_phone=average_by_duration(f0, durations, ignore_zeros=True),
+        item.update(durations=durations,
+                    pitch_phone=average_by_duration(f0, durations, ignore_zeros=True),
                     energy_phone=average_by_duration(en, durations))
-    row = dict(id=utt.id, speaker=utt.speaker, speaker_id=speaker_id, text=utt.text, n_phones=len(phones), n_frames=T,
-               has_durations=durations is not None, **counts)
-    if trim_db is not None: row.update(trim_db=trim_db, trimmed_s=[round(n / cfg.sample_rate, 4) for n in cut])
+    row = dict(id=utt.id, speaker=utt.speaker, speaker_id=speaker_id, text=utt.text,
+               n_phones=len(phones), n_frames=T, has_durations=durations is not None, **counts)
+    if trim_db is not None:
+        row.update(trim_db=trim_db, trimmed_s=[round(n / cfg.sample_rate, 4) for n in cut])
     return item, row, problems
 
 # %% ../nbs/02_data.ipynb #d7a1e001
 def read_json(path, what: str = 'file'):
-    "A JSON file of a cache or run, with an error naming the file (and the line) when it is missing or damaged."
+    """A JSON file of a cache or run, with an error naming the file (and the line) when it is
+    missing or damaged."""
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: not found ({what})")
     try: return json.loads(path.read_text(encoding='utf-8'))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"{path}: damaged {what}, not valid JSON ({e}); prepare the cache again") from None
+        raise ValueError(f"{path}: damaged {what}, not valid JSON ({e}); "
+                         "prepare the cache again") from None
 
 # %% ../nbs/02_data.ipynb #e3fd843d
 def _item_file(out: Path, uid: str, suffix: str) -> Path:
-    "The path of item `uid` in the cache, checked to lie inside `out/items` (whatever a corpus calls its utterances)."
+    """The path of item `uid` in the cache, checked to lie inside `out/items`
+    (whatever a corpus calls its utterances)."""
     items = (out/'items').resolve()
     path = items/f'{uid}{suffix}'
-    if path.resolve().parent != items: raise ValueError(f"utterance id {uid!r} would write outside {items}")
+    if path.resolve().parent != items:
+        raise ValueError(f"utterance id {uid!r} would write outside {items}")
     return path
 
-def _fingerprint(utt: Utterance, speaker_id: int, cfg_dict: dict, vocab_dict: dict, trim_db: float | None = None) -> str:
-    "A hash of everything an item is computed from: text, speaker, the audio file's size and mtime, the timings, audio settings, vocabulary."
+# %% ../nbs/02_data.ipynb #f84d3f33
+def _fingerprint(utt: Utterance, speaker_id: int, cfg_dict: dict, vocab_dict: dict,
+                 trim_db: float | None = None) -> str:
+    """A hash of everything an item is computed from:
+    text, speaker, the audio file's size and mtime, the timings, audio settings, vocabulary."""
     try: st = os.stat(utt.wav); audio = [st.st_size, st.st_mtime_ns]
     except OSError: audio = None
     seg = Path(utt.segments) if utt.segments else None
-    inputs = dict(text=utt.text, speaker=utt.speaker, speaker_id=speaker_id, audio=audio, audio_config=cfg_dict, vocab=vocab_dict,
-                  segments=hashlib.sha1(seg.read_bytes()).hexdigest() if seg and seg.exists() else None)
-    if trim_db is not None: inputs['trim_db'] = trim_db                  # absent when off: older caches keep their fingerprints
+    inputs = dict(text=utt.text, speaker=utt.speaker, speaker_id=speaker_id, audio=audio,
+                  audio_config=cfg_dict, vocab=vocab_dict,
+                  segments=(hashlib.sha1(seg.read_bytes()).hexdigest() if seg and seg.exists()
+                            else None))
+    # absent when off: older caches keep their fingerprints
+    if trim_db is not None: inputs['trim_db'] = trim_db
     return hashlib.sha1(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
-def _prepare_one(utt: dict, cfg_dict: dict, vocab_dict: dict, speaker_id: int, out: str, trim_db: float | None = None) -> dict:
-    "Worker: prepare one utterance (as a dict) into `out/items` unless it is there with the same inputs; its row, problems and status."
-    utt = Utterance(**utt)                                            # plain data crosses the process boundary
+# %% ../nbs/02_data.ipynb #634d5ed0
+def _prepare_one(utt: dict, cfg_dict: dict, vocab_dict: dict, speaker_id: int, out: str,
+                 trim_db: float | None = None) -> dict:
+    """Worker: prepare one utterance (as a dict) into `out/items` unless it is there with the same
+    inputs; its row, problems and status."""
+    # plain data crosses the process boundary
+    utt = Utterance(**utt)
     out = Path(out); done, pt = _item_file(out, utt.id, '.json'), _item_file(out, utt.id, '.pt')
     key, status = _fingerprint(utt, speaker_id, cfg_dict, vocab_dict, trim_db), 'new'
     if done.exists() and pt.exists():
         res = json.loads(done.read_text())
-        if 'fingerprint' not in res: return {**res, 'status': 'unchecked'}   # made before fingerprints: kept, see above
+        # made before fingerprints: kept, see above
+        if 'fingerprint' not in res: return {**res, 'status': 'unchecked'}
         if res['fingerprint'] == key: return {**res, 'status': 'done'}
         status = 'changed'
     try:
-        item, row, problems = prepare_utterance(utt, AudioConfig.from_dict(cfg_dict), PhoneVocab.from_dict(vocab_dict), speaker_id, trim_db)
-    except Exception as e:                                            # one bad utterance never stops the job
-        item, row, problems = None, None, [Problem(utt.id, str(utt.wav), f"preprocessing failed: {type(e).__name__}: {e}")]
+        item, row, problems = prepare_utterance(utt, AudioConfig.from_dict(cfg_dict),
+                                                PhoneVocab.from_dict(vocab_dict), speaker_id,
+                                                trim_db)
+    # one bad utterance never stops the job
+    except Exception as e:
+        item, row, problems = (None, None,
+                               [Problem(utt.id, str(utt.wav),
+                                        f"preprocessing failed: {type(e).__name__}: {e}")])
     res = dict(row=row, problems=[asdict(p) for p in problems], fingerprint=key)
     if item is not None:
         res['stats'] = _item_stats(item)
         _save_atomic(item, pt)
-        _write_json(done, res)                                        # written last: the "done" marker
-    elif status == 'changed': done.unlink(); pt.unlink()             # its new inputs are unusable: no stale item stays behind
+        # written last: the "done" marker
+        _write_json(done, res)
+    # its new inputs are unusable: no stale item stays behind
+    elif status == 'changed': done.unlink(); pt.unlink()
     return {**res, 'status': status}
 
+# %% ../nbs/02_data.ipynb #49b8c145
 def _item_stats(item: dict) -> dict:
     "Sufficient statistics of one item, so corpus statistics never need the tensors again."
     f0 = item['f0'][item['f0'] > 0]
-    s = dict(frames=item['mel'].shape[1], mel_sum=item['mel'].double().sum(1).tolist(), mel_sq=item['mel'].double().pow(2).sum(1).tolist(),
-             voiced=len(f0), logf0_sum=float(f0.double().log().sum()), logf0_sq=float(f0.double().log().pow(2).sum()),
-             f0_min=float(f0.min()) if len(f0) else None, f0_max=float(f0.max()) if len(f0) else None,
-             energy_sum=float(item['energy'].double().sum()), energy_sq=float(item['energy'].double().pow(2).sum()),
+    s = dict(frames=item['mel'].shape[1], mel_sum=item['mel'].double().sum(1).tolist(),
+             mel_sq=item['mel'].double().pow(2).sum(1).tolist(), voiced=len(f0),
+             logf0_sum=float(f0.double().log().sum()),
+             logf0_sq=float(f0.double().log().pow(2).sum()),
+             f0_min=float(f0.min()) if len(f0) else None,
+             f0_max=float(f0.max()) if len(f0) else None,
+             energy_sum=float(item['energy'].double().sum()),
+             energy_sq=float(item['energy'].double().pow(2).sum()),
              energy_min=float(item['energy'].min()), energy_max=float(item['energy'].max()))
     if 'pitch_phone' in item:
         pp = item['pitch_phone'][item['pitch_phone'] > 0]
-        s.update(pitch_phone_min=float(pp.min()) if len(pp) else None, pitch_phone_max=float(pp.max()) if len(pp) else None,
-                 energy_phone_min=float(item['energy_phone'].min()), energy_phone_max=float(item['energy_phone'].max()))
+        s.update(pitch_phone_min=float(pp.min()) if len(pp) else None,
+                 pitch_phone_max=float(pp.max()) if len(pp) else None,
+                 energy_phone_min=float(item['energy_phone'].min()),
+                 energy_phone_max=float(item['energy_phone'].max()))
     return s
 
 def _corpus_stats(parts: list) -> dict:
-    "Combine per-item statistics: per-channel mel mean/std, log-F0 and energy mean/std, ranges for pitch/energy bins."
+    """Combine per-item statistics: per-channel mel mean/std, log-F0 and energy mean/std,
+    ranges for pitch/energy bins."""
     n = sum(p['frames'] for p in parts)
     mel_mean = np.sum([p['mel_sum'] for p in parts], 0) / n
     mel_std = np.sqrt(np.maximum(np.sum([p['mel_sq'] for p in parts], 0) / n - mel_mean ** 2, 0))
@@ -630,117 +825,171 @@ def _corpus_stats(parts: list) -> dict:
     lf0_std = float(np.sqrt(max(sum(p['logf0_sq'] for p in parts) / max(v, 1) - lf0_mean ** 2, 0)))
     e_mean = sum(p['energy_sum'] for p in parts) / n
     e_std = float(np.sqrt(max(sum(p['energy_sq'] for p in parts) / n - e_mean ** 2, 0)))
-    rng = lambda k, f: (lambda xs: f(xs) if xs else None)([p[k] for p in parts if p.get(k) is not None])
-    return dict(n_items=len(parts), n_frames=n, mel_mean=mel_mean.tolist(), mel_std=mel_std.tolist(),
-                log_f0_mean=lf0_mean, log_f0_std=lf0_std, f0_min=rng('f0_min', min), f0_max=rng('f0_max', max),
-                energy_mean=e_mean, energy_std=e_std, energy_min=rng('energy_min', min), energy_max=rng('energy_max', max),
-                pitch_phone_min=rng('pitch_phone_min', min), pitch_phone_max=rng('pitch_phone_max', max),
-                energy_phone_min=rng('energy_phone_min', min), energy_phone_max=rng('energy_phone_max', max))
+    rng = lambda k, f: (lambda xs: f(xs) if xs else None)([p[k] for p in parts
+                                                           if p.get(k) is not None])
+    return dict(n_items=len(parts), n_frames=n, mel_mean=mel_mean.tolist(),
+                mel_std=mel_std.tolist(), log_f0_mean=lf0_mean, log_f0_std=lf0_std,
+                f0_min=rng('f0_min', min), f0_max=rng('f0_max', max), energy_mean=e_mean,
+                energy_std=e_std, energy_min=rng('energy_min', min),
+                energy_max=rng('energy_max', max), pitch_phone_min=rng('pitch_phone_min', min),
+                pitch_phone_max=rng('pitch_phone_max', max),
+                energy_phone_min=rng('energy_phone_min', min),
+                energy_phone_max=rng('energy_phone_max', max))
 
 # %% ../nbs/02_data.ipynb #6b870da7
-def _worker_init():
-    "Worker set-up: one thread each (two workers on two cores, not four threads), and on Linux die with the parent."
-    torch.set_num_threads(1)
-    try:                                                              # a parent killed with SIGKILL must not leave idle workers behind
-        import ctypes, signal
-        ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, signal.SIGKILL)   # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError): pass
-
-def prepare(corpus, out, cfg: AudioConfig = None, workers: int = 2, val_fraction: float = 0.05, progress: bool = True,
-            trim_db: float | None = None) -> dict:
-    "Preprocess a corpus (a `Corpus` or a path) into a feature cache at `out`; resumable, parallel; `trim_db` trims end silences."
+def prepare(corpus, out, cfg: AudioConfig = None, workers: int = 2, val_fraction: float = 0.05,
+            progress: bool = True, trim_db: float | None = None) -> dict:
+    """Preprocess a corpus (a `Corpus` or a path) into a feature cache at `out`;
+    resumable, parallel; `trim_db` trims end silences."""
     if not isinstance(corpus, Corpus):
         corpus = read_corpus(corpus)
-        print(f"{corpus.root}: {corpus.layout}; {len(corpus)} utterances, {len(corpus.speakers)} speaker(s)")
-    if trim_db is not None and not trim_db > 0: raise ValueError(f"prepare: trim_db must be > 0 dB below the peak, got {trim_db}")
+        print(f"{corpus.root}: {corpus.layout}; {len(corpus)} utterances, "
+              f"{len(corpus.speakers)} speaker(s)")
+    if trim_db is not None and not trim_db > 0:
+        raise ValueError(f"prepare: trim_db must be > 0 dB below the peak, got {trim_db}")
     cfg = cfg or AudioConfig()
     out = Path(out); (out/'items').mkdir(parents=True, exist_ok=True)
-    with folder_lock(out, 'preparation'):                             # one job per cache: see `folder_lock`
+    # one job per cache: see `folder_lock`
+    with folder_lock(out, 'preparation'):
         old_cfg = out/'audio_config.json'
-        if old_cfg.exists(): cfg.check_compatible(AudioConfig.from_dict(read_json(old_cfg, 'audio settings')), f'existing cache {out}')   # new here, old there
+        # new here, old there
+        if old_cfg.exists():
+            cfg.check_compatible(AudioConfig.from_dict(read_json(old_cfg, 'audio settings')),
+                                 f'existing cache {out}')
         _write_json(old_cfg, cfg.to_dict())
-        for stray in (out/'items').glob('.*.tmp'): stray.unlink()        # left by a killed job: never read
+        # left by a killed job: never read
+        for stray in (out/'items').glob('.*.tmp'): stray.unlink()
         vocab = PhoneVocab()
         speakers = {s: i for i, s in enumerate(corpus.speakers)}
-        old_spk = out/SPEAKERS_FILE                                       # cached items store speaker ids: the map must not move
+        # cached items store speaker ids: the map must not move
+        old_spk = out/SPEAKERS_FILE
         if old_spk.exists() and json.loads(old_spk.read_text()) != speakers:
-            raise ValueError(f"{out} was prepared for speakers {sorted(json.loads(old_spk.read_text()))}, this corpus has {corpus.speakers}: "
-                             "prepare it into a new folder")
+            raise ValueError(f"{out} was prepared for speakers "
+                             f"{sorted(json.loads(old_spk.read_text()))}, this corpus has "
+                             f"{corpus.speakers}: prepare it into a new folder")
         seen = {}
-        for u in corpus.utterances:                                       # the readers report these; a Corpus built by hand may have them
-            if why := id_problem(u.id): raise ValueError(f"prepare: {why} ({u.wav}); an id names the item's files in {out/'items'}")
-            if u.id in seen: raise ValueError(f"prepare: duplicate utterance id {u.id!r}: {seen[u.id]} and {u.wav}")
+        # the readers report these; a Corpus built by hand may have them
+        for u in corpus.utterances:
+            if why := id_problem(u.id):
+                raise ValueError(f"prepare: {why} ({u.wav}); an id names the item's "
+                                 f"files in {out/'items'}")
+            if u.id in seen:
+                raise ValueError(f"prepare: duplicate utterance id {u.id!r}: "
+                                 f"{seen[u.id]} and {u.wav}")
             seen[u.id] = u.wav
-        args = [(asdict(u), cfg.to_dict(), vocab.to_dict(), speakers[u.speaker], str(out), trim_db) for u in corpus.utterances]
+        args = [(asdict(u), cfg.to_dict(), vocab.to_dict(), speakers[u.speaker], str(out), trim_db)
+                for u in corpus.utterances]
         results = {}
         with tqdm(total=len(args), desc='preparing', unit='utt', disable=not progress) as bar:
             if workers <= 1:
                 for a in args: results[a[0]['id']] = _prepare_one(*a); bar.update()
             else:
                 import multiprocessing as mp
-                from ttsbook import data as lib                           # workers import the library, not this notebook
-                with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=lib._worker_init) as pool:
+                # workers import the library, not this notebook
+                from ttsbook import data as lib
+                with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'),
+                                         initializer=lib._worker_init) as pool:
                     futs = {pool.submit(lib._prepare_one, *a): a[0]['id'] for a in args}
                     for f in as_completed(futs): results[futs[f]] = f.result(); bar.update()
         rows, parts, problems = [], [], [asdict(p) for p in corpus.problems]
-        for u in corpus.utterances:                                       # corpus order: deterministic files
+        # corpus order: deterministic files
+        for u in corpus.utterances:
             r = results[u.id]; problems += r['problems']
             if r['row'] is not None: rows.append(r['row']); parts.append(r['stats'])
-        if not rows: raise RuntimeError(f"prepare: no usable utterance in the corpus; see {out/REPORT}")
+        if not rows:
+            raise RuntimeError(f"prepare: no usable utterance in the corpus; see {out/REPORT}")
         splits = {r['id']: _split_of(r['id'], val_fraction) for r in rows}
-        if len(rows) > 1 and 'val' not in splits.values():             # a tiny corpus still gets one validation item
+        # a tiny corpus still gets one validation item
+        if len(rows) > 1 and 'val' not in splits.values():
             splits[min(splits, key=lambda k: hashlib.sha1(k.encode()).hexdigest())] = 'val'
-        manifest = [dict(id=r['id'], speaker=r['speaker'], speaker_id=r['speaker_id'], text=r['text'], n_phones=r['n_phones'],
-                         n_frames=r['n_frames'], has_durations=r['has_durations'], split=splits[r['id']], path=f"items/{r['id']}.pt",
+        manifest = [dict(id=r['id'], speaker=r['speaker'], speaker_id=r['speaker_id'],
+                         text=r['text'], n_phones=r['n_phones'], n_frames=r['n_frames'],
+                         has_durations=r['has_durations'], split=splits[r['id']],
+                         path=f"items/{r['id']}.pt",
                          **{k: r[k] for k in ('trim_db', 'trimmed_s') if k in r}) for r in rows]
-        tmp = out/f'.{MANIFEST}.tmp'; tmp.write_text(''.join(json.dumps(m, ensure_ascii=False) + '\n' for m in manifest)); os.replace(tmp, out/MANIFEST)
+        tmp = out/f'.{MANIFEST}.tmp'
+        tmp.write_text(''.join(json.dumps(m, ensure_ascii=False) + '\n' for m in manifest))
+        os.replace(tmp, out/MANIFEST)
         _write_json(out/STATS, _corpus_stats(parts))
         _write_json(out/'vocab.json', vocab.to_dict()); _write_json(out/SPEAKERS_FILE, speakers)
         tmp = out/f'.{REPORT}.tmp'
-        tmp.write_text('id\tpath\tfatal\treason\n' + ''.join(f"{p['id']}\t{p['path']}\t{p['fatal']}\t{p['reason']}\n" for p in problems))
+        tmp.write_text('id\tpath\tfatal\treason\n'
+                       + ''.join(f"{p['id']}\t{p['path']}\t{p['fatal']}\t{p['reason']}\n"
+                                 for p in problems))
         os.replace(tmp, out/REPORT)
-        status = {k: sum(r['status'] == k for r in results.values()) for k in ('new', 'changed', 'unchecked')}
+        status = {k: sum(r['status'] == k for r in results.values())
+                  for k in ('new', 'changed', 'unchecked')}
         compared = sum(r.get('n_compared', 0) for r in rows)
         summary = dict(utterances=len(corpus), usable=len(rows),
-                       rejected=len({p['id'] for p in problems if p['fatal']}), repaired=len({p['id'] for p in problems if not p['fatal']}),
-                       train=sum(s == 'train' for s in splits.values()), val=sum(s == 'val' for s in splits.values()),
-                       phone_agreement=sum(r.get('matched', 0) for r in rows) / compared if compared else None, changed=status['changed'])
-        print(f"prepared {summary['usable']} utterances ({summary['train']} train, {summary['val']} val); "
-              f"{summary['rejected']} rejected, {summary['repaired']} repaired (reasons in {out/REPORT})")
-        if status['changed']: print(f"{status['changed']} items had changed since they were prepared (text, speaker, audio, timings or settings) "
-                                    "and were prepared again")
-        if status['unchecked']: print(f"{status['unchecked']} items were prepared by an older ttsbook that kept no fingerprint of their inputs: "
-                                      f"kept as they are, unchecked; delete {out/'items'} to rebuild them")
+                       rejected=len({p['id'] for p in problems if p['fatal']}),
+                       repaired=len({p['id'] for p in problems if not p['fatal']}),
+                       train=sum(s == 'train' for s in splits.values()),
+                       val=sum(s == 'val' for s in splits.values()),
+                       phone_agreement=(sum(r.get('matched', 0) for r in rows) / compared
+                                        if compared else None),
+                       changed=status['changed'])
+        print(f"prepared {summary['usable']} utterances ({summary['train']} train, "
+              f"{summary['val']} val); {summary['rejected']} rejected, {summary['repaired']} "
+              f"repaired (reasons in {out/REPORT})")
+        if status['changed']:
+            print(f"{status['changed']} items had changed since they were prepared (text, "
+                  "speaker, audio, timings or settings) and were prepared again")
+        if status['unchecked']:
+            print(f"{status['unchecked']} items were prepared by an older ttsbook that kept no "
+                  "fingerprint of their inputs: kept as they are, unchecked; delete "
+                  f"{out/'items'} to rebuild them")
     return summary
 
+# %% ../nbs/02_data.ipynb #e8229a3f
+def _worker_init():
+    """Worker set-up: one thread each (two workers on two cores, not four threads),
+    and on Linux die with the parent."""
+    torch.set_num_threads(1)
+    # a parent killed with SIGKILL must not leave idle workers behind
+    try:
+        import ctypes, signal
+        ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, signal.SIGKILL)   # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError): pass
 
 # %% ../nbs/02_data.ipynb #122c74fd
-def plot_alignment(item: dict, vocab: PhoneVocab, cfg: AudioConfig, ax=None, title: str | None = None):
-    "A cached item's log-mel with its phone boundaries and phone labels (tokens of the training sequence)."
+def plot_alignment(item: dict, vocab: PhoneVocab, cfg: AudioConfig, ax=None,
+                   title: str | None = None):
+    """A cached item's log-mel with its phone boundaries and phone labels
+    (tokens of the training sequence)."""
     ax = plot_spectrogram(item['mel'], cfg, ax=ax, title=title, colorbar=False)
     bounds = (torch.cumsum(item['durations'], 0).float() / cfg.frame_rate).tolist()
     starts = [0.0] + bounds[:-1]
     for a, b, p, d in zip(starts, bounds, vocab.decode(item['phones']), item['durations'].tolist()):
         ax.axvline(b, color='white', lw=0.6, alpha=0.8)
-        if d: ax.text((a + b) / 2, cfg.n_mels * 0.92, p.strip('<>'), color='white', ha='center', va='top', fontsize=7, rotation=90)
+        if d:
+            ax.text((a + b) / 2, cfg.n_mels * 0.92, p.strip('<>'), color='white', ha='center',
+                    va='top', fontsize=7, rotation=90)
     return ax
 
 # %% ../nbs/02_data.ipynb #955d8c1e
 def load_manifest(cache) -> list[dict]:
     "The rows of a cache's `manifest.jsonl` (clear error if the cache is missing or unfinished)."
     path = Path(cache)/MANIFEST
-    if not path.exists(): raise FileNotFoundError(f"{path}: not found — is {cache} a prepared cache (run `prepare`)?")
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: not found — is {cache} a prepared cache (run `prepare`)?")
     return [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
 
 def plot_corpus_stats(cache, axs=None):
-    "Histograms of utterance duration (s), phones per utterance, and phone duration (ms) of a prepared cache."
-    rows, cfg = load_manifest(cache), AudioConfig.from_dict(read_json(Path(cache)/'audio_config.json', 'audio settings'))
+    """Histograms of utterance duration (s), phones per utterance,
+    and phone duration (ms) of a prepared cache."""
+    rows, cfg = (load_manifest(cache),
+                 AudioConfig.from_dict(read_json(Path(cache)/'audio_config.json',
+                                                 'audio settings')))
     import matplotlib.pyplot as plt
     secs = [r['n_frames'] / cfg.frame_rate for r in rows]
-    durs = torch.cat([torch.load(Path(cache)/r['path'], weights_only=True)['durations'] for r in rows if r['has_durations']] or [torch.zeros(0)])
+    durs = torch.cat([torch.load(Path(cache)/r['path'], weights_only=True)['durations']
+                      for r in rows if r['has_durations']] or [torch.zeros(0)])
     if axs is None: _, axs = plt.subplots(1, 3, figsize=(13, 3))
     axs[0].hist(secs, bins=20); axs[0].set(xlabel='utterance duration (s)', ylabel='utterances')
-    axs[1].hist([r['n_phones'] for r in rows], bins=20); axs[1].set(xlabel='phones per utterance (incl. silences)', ylabel='utterances')
-    axs[2].hist((durs.float() * 1000 / cfg.frame_rate).numpy(), bins=40); axs[2].set(xlabel='phone duration (ms)', ylabel='phones')
-    axs[0].set_title(f'{len(rows)} utterances, {sum(secs) / 60:.1f} min'); axs[2].set_title(f'{len(durs)} phones')
+    axs[1].hist([r['n_phones'] for r in rows], bins=20)
+    axs[1].set(xlabel='phones per utterance (incl. silences)', ylabel='utterances')
+    axs[2].hist((durs.float() * 1000 / cfg.frame_rate).numpy(), bins=40)
+    axs[2].set(xlabel='phone duration (ms)', ylabel='phones')
+    axs[0].set_title(f'{len(rows)} utterances, {sum(secs) / 60:.1f} min')
+    axs[2].set_title(f'{len(durs)} phones')
     return axs

