@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_training.ipynb #a36e713e
 from __future__ import annotations
-import inspect, json, math, os, pickle, random, re, signal, threading, time, warnings
+import collections, inspect, json, math, os, pickle, random, re, signal, threading, time, warnings
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
@@ -27,13 +27,13 @@ from .text import PhoneVocab
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'FAMILIES', 'NONE_SETTINGS', 'TOY_PRESETS', 'TrainConfig', 'lr_schedule',
-           'Task', 'masked_l1', 'expand_by_durations', 'ToyAcoustic', 'duration_alignment', 'ToyTask', 'batch_stream',
-           'rng_state', 'set_rng_state', 'rng_fork', 'CheckpointError', 'save_checkpoint', 'load_checkpoint',
-           'step_checkpoints', 'latest_checkpoint', 'prune_checkpoints', 'nonfinite_term', 'TrainingInterrupted',
-           'stop_signals', 'log_synthesis', 'NonFiniteLossError', 'to_device', 'run_versions', 'write_run_files',
-           'append_history', 'read_history', 'fit', 'ToyDiscriminator', 'ToyGANTask', 'register_family',
-           'resolve_settings', 'train', 'config_factory', 'read_run_checkpoint', 'trained_weights', 'speaker_index',
-           'init_weights_from']
+           'Task', 'masked_l1', 'expand_by_durations', 'ToyAcoustic', 'duration_alignment', 'ToyTask', 'EpochPlans',
+           'batch_stream', 'rng_state', 'set_rng_state', 'rng_fork', 'CheckpointError', 'save_checkpoint',
+           'load_checkpoint', 'step_checkpoints', 'latest_checkpoint', 'prune_checkpoints', 'nonfinite_term',
+           'TrainingInterrupted', 'stop_signals', 'log_synthesis', 'NonFiniteLossError', 'to_device', 'run_versions',
+           'write_run_files', 'append_history', 'read_history', 'fit', 'ToyDiscriminator', 'ToyGANTask',
+           'register_family', 'resolve_settings', 'train', 'config_factory', 'read_run_checkpoint', 'trained_weights',
+           'speaker_index', 'init_weights_from']
 
 # %% ../nbs/05_training.ipynb #a6abfeed
 @dataclass
@@ -191,18 +191,38 @@ class ToyTask(Task):
                 'audio': mel_to_audio(mel.cpu(), self.cfg, n_iter=16)}
 
 # %% ../nbs/05_training.ipynb #bf0dafc5
+class EpochPlans:
+    """The batches of the sampler's plan for each epoch in turn, from batch `start` of `epoch`, without
+    end: the batch sampler of the run's one `DataLoader`. `labels` receives each batch's (epoch, index)
+    as the loader draws it, in the order the batches come out."""
+    def __init__(self, sampler: BucketBatchSampler, epoch: int = 0, start: int = 0):
+        self.sampler, self.epoch, self.start = sampler, epoch, start
+        self.labels = collections.deque()
+
+    def __iter__(self):
+        epoch, start = self.epoch, self.start
+        while True:
+            self.sampler.set_epoch(epoch)
+            plan = list(self.sampler)
+            if not plan: raise ValueError(f"batch_stream: the sampler plans no batch for epoch {epoch}")
+            for i, batch in enumerate(plan[start:], start):
+                self.labels.append((epoch, i))
+                yield batch
+            epoch, start = epoch + 1, 0
+
 def batch_stream(dataset, sampler: BucketBatchSampler, collate_fn=collate, epoch: int = 0,
-                 start: int = 0, num_workers: int = 0):
+                 start: int = 0, num_workers: int = 0, pin_memory: bool = False):
     """Endless `(epoch, index, batch)` over the sampler's plan for each epoch in turn,
-    beginning at batch `start` of `epoch`."""
-    while True:
-        sampler.set_epoch(epoch)
-        plan = list(sampler)[start:]
-        # not the global generator: see above
-        loader = DataLoader(dataset, batch_sampler=plan, collate_fn=collate_fn,
-                            num_workers=num_workers, generator=torch.Generator().manual_seed(epoch))
-        for i, batch in enumerate(loader, start): yield epoch, i, batch
-        epoch, start = epoch + 1, 0
+    beginning at batch `start` of `epoch`: one `DataLoader` for the whole run, so its worker
+    processes start once, not every epoch."""
+    plans = EpochPlans(sampler, epoch, start)
+    # not the global generator: see above
+    loader = DataLoader(dataset, batch_sampler=plans, collate_fn=collate_fn, num_workers=num_workers,
+                        persistent_workers=num_workers > 0, pin_memory=pin_memory,
+                        generator=torch.Generator().manual_seed(epoch))
+    for batch in loader:
+        e, i = plans.labels.popleft()          # the loader keeps the order it drew the batches in
+        yield e, i, batch
 
 # %% ../nbs/05_training.ipynb #7511218f
 def rng_state() -> dict:
@@ -580,7 +600,7 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                                      num_replicas=acc.num_processes, rank=acc.process_index,
                                      seed=cfg.seed)
         stream = batch_stream(train_set, sampler, task.collate, epoch, batch_in_epoch,
-                              cfg.num_workers)
+                              cfg.num_workers, pin_memory=acc.device.type == 'cuda')
         val_loader = (DataLoader(val_set, batch_size=cfg.batch_size or 1, collate_fn=task.collate)
                       if val_set is not None else None)
         writer = None
