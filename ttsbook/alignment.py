@@ -30,8 +30,11 @@ __all__ = ['MAX_PHONE_FRAMES', 'MAX_FRAMES', 'ALIGNER_PRESETS', 'durations_to_pa
 
 # %% ../nbs/15_alignment.ipynb #280df5ca
 def durations_to_path(durations: torch.Tensor, n_frames: int | None = None) -> torch.Tensor:
-    "Hard alignment (B, N, T) float from durations (B, N): path[b, n, t] = 1 where frame t belongs to phone n."
-    if durations.ndim != 2: raise ValueError(f"durations_to_path: durations must be (B, N), got shape {tuple(durations.shape)}")
+    """Hard alignment (B, N, T) float from durations (B, N):
+    path[b, n, t] = 1 where frame t belongs to phone n."""
+    if durations.ndim != 2:
+        raise ValueError(
+            f"durations_to_path: durations must be (B, N), got shape {tuple(durations.shape)}")
     ends = durations.long().cumsum(-1)                                   # e_n
     starts = ends - durations.long()                                     # s_n
     if n_frames is None: n_frames = int(ends[:, -1].max()) if ends.numel() else 0
@@ -41,14 +44,20 @@ def durations_to_path(durations: torch.Tensor, n_frames: int | None = None) -> t
 # %% ../nbs/15_alignment.ipynb #f625fcc8
 def path_to_durations(path: torch.Tensor) -> torch.Tensor:
     "Durations (B, N) long from a hard alignment (B, N, T): the number of frames each phone owns."
-    if path.ndim != 3: raise ValueError(f"path_to_durations: path must be (B, N, T), got shape {tuple(path.shape)}")
+    if path.ndim != 3:
+        raise ValueError(
+            f"path_to_durations: path must be (B, N, T), got shape {tuple(path.shape)}")
     return path.sum(-1).round().long()
 
 # %% ../nbs/15_alignment.ipynb #742fb0ab
-def scale_durations(durations: torch.Tensor, speed: float | torch.Tensor = 1.0, mask: torch.Tensor | None = None) -> torch.Tensor:
-    "Integer durations (B, N) for speaking `speed` times faster: cumulative rounding keeps totals; phones with duration > 0 keep >= 1 frame."
-    if isinstance(speed, (int, float)) and not speed > 0: raise ValueError(f"scale_durations: speed must be > 0, got {speed}")
-    if not isinstance(speed, (int, float)):                              # a Python number divides as it is: no host -> device copy
+def scale_durations(durations: torch.Tensor, speed: float | torch.Tensor = 1.0,
+                    mask: torch.Tensor | None = None) -> torch.Tensor:
+    """Integer durations (B, N) for speaking `speed` times faster:
+    cumulative rounding keeps totals; phones with duration > 0 keep >= 1 frame."""
+    if isinstance(speed, (int, float)) and not speed > 0:
+        raise ValueError(f"scale_durations: speed must be > 0, got {speed}")
+    # a Python number divides as it is: no host -> device copy
+    if not isinstance(speed, (int, float)):
         speed = torch.as_tensor(speed, dtype=torch.float32, device=durations.device)
         if speed.ndim == 1: speed = speed[:, None]                       # one speed per item
     d = durations.float().clamp(min=0)
@@ -58,53 +67,70 @@ def scale_durations(durations: torch.Tensor, speed: float | torch.Tensor = 1.0, 
     return torch.where(d > 0, out.clamp(min=1), out)
 
 # %% ../nbs/15_alignment.ipynb #b7c0d102
-MAX_PHONE_FRAMES = 512          # no phone held longer (about 6 s at 86 frames/s): a longer one is a broken prediction, not speech
-MAX_FRAMES = 50_000             # the most frames one synthesis call makes (about 10 minutes at 22.05 kHz, hop 256)
+# no phone held longer (about 6 s at 86 frames/s): a longer one is a broken prediction, not speech
+MAX_PHONE_FRAMES = 512
+# the most frames one synthesis call makes (about 10 minutes at 22.05 kHz, hop 256)
+MAX_FRAMES = 50_000
 
-def check_control(name: str, value, lo: float, hi: float, integer: bool = False, where: str = 'synthesize'):
-    "`value` checked to be a finite number (an int when `integer`) in [lo, hi]; a ValueError naming `name`, the range and the value."
+def check_control(name: str, value, lo: float, hi: float, integer: bool = False,
+                  where: str = 'synthesize'):
+    """`value` checked to be a finite number (an int when `integer`) in [lo, hi];
+    a ValueError naming `name`, the range and the value."""
     kind = 'an integer' if integer else 'a number'
     ok = isinstance(value, int) if integer else isinstance(value, (int, float))
     if isinstance(value, bool) or not ok or not math.isfinite(value) or not lo <= value <= hi:
         raise ValueError(f"{where}: {name} must be {kind} in [{lo:g}, {hi:g}], got {value!r}")
     return value
 
-def limit_durations(durations: torch.Tensor, max_phone: int = MAX_PHONE_FRAMES, max_total: int = MAX_FRAMES) -> torch.Tensor:
-    "Predicted durations (B, N) with no phone longer than `max_phone` frames; a ValueError when an item still needs over `max_total`."
+def limit_durations(durations: torch.Tensor, max_phone: int = MAX_PHONE_FRAMES,
+                    max_total: int = MAX_FRAMES) -> torch.Tensor:
+    """Predicted durations (B, N) with no phone longer than `max_phone` frames;
+    a ValueError when an item still needs over `max_total`."""
     d = durations.clamp(max=max_phone)
-    total = int(d.sum(-1).max()) if d.numel() else 0                    # one host read: inference only
+    total = int(d.sum(-1).max()) if d.numel() else 0                 # one host read: inference only
     if total > max_total:
-        raise ValueError(f"synthesis would make {total} frames, more than the {max_total} one call may make: "
-                         "speak less text at a time, or faster")
+        raise ValueError(f"synthesis would make {total} frames, more than the {max_total} one call "
+                         "may make: speak less text at a time, or faster")
     return d
 
 # %% ../nbs/15_alignment.ipynb #3211f8e8
 def length_regulate(x: torch.Tensor, durations: torch.Tensor, max_len: int | None = None,
                     speed: float | torch.Tensor = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
-    "Repeat phone vectors x (B, N, C) by `durations` (B, N) into frames (B, T, C), zero-padded; returns (y, mel_lens)."
+    """Repeat phone vectors x (B, N, C) by `durations` (B, N) into frames (B, T, C), zero-padded;
+    returns (y, mel_lens)."""
     if x.ndim != 3 or durations.shape != x.shape[:2]:
-        raise ValueError(f"length_regulate: x must be (B, N, C) and durations (B, N); got {tuple(x.shape)} and {tuple(durations.shape)}")
-    if not (isinstance(speed, (int, float)) and speed == 1.0): durations = scale_durations(durations, speed)
+        raise ValueError("length_regulate: x must be (B, N, C) and durations (B, N); got "
+                         f"{tuple(x.shape)} and {tuple(durations.shape)}")
+    if not (isinstance(speed, (int, float)) and speed == 1.0):
+        durations = scale_durations(durations, speed)
     B, N, C = x.shape
     ends = durations.long().clamp(min=0).cumsum(-1)                     # e_n, (B, N)
     mel_lens = ends[:, -1]
-    if max_len is None: max_len = int(mel_lens.max()) if B else 0        # the one host read, when no size is given
+    # the one host read, when no size is given
+    if max_len is None: max_len = int(mel_lens.max()) if B else 0
     else: mel_lens = mel_lens.clamp(max=max_len)
     t = torch.arange(max_len, device=x.device).expand(B, max_len).contiguous()
     n_t = torch.searchsorted(ends, t, right=True)                        # n(t) = #{m : e_m <= t}
-    row = n_t + N * torch.arange(B, device=x.device)[:, None]            # its row in x flattened to (B * N, C) ...
-    row = torch.where(t < mel_lens[:, None], row, B * N)                 # ... or an extra zero row for padded frames
+    # its row in x flattened to (B * N, C) ...
+    row = n_t + N * torch.arange(B, device=x.device)[:, None]
+    # ... or an extra zero row for padded frames
+    row = torch.where(t < mel_lens[:, None], row, B * N)
     table = torch.cat([x.reshape(B * N, C), x.new_zeros(1, C)])
-    return table.index_select(0, row.reshape(-1)).view(B, max_len, C), mel_lens   # one gather; twice as fast as table[row] on a CPU
+    # one gather; twice as fast as table[row] on a CPU
+    return table.index_select(0, row.reshape(-1)).view(B, max_len, C), mel_lens
 
 # %% ../nbs/15_alignment.ipynb #2647ba46
 def mas_reference(log_p) -> np.ndarray:
-    "Monotonic alignment search for one item, written out: log_p (N, T) -> path (N, T) int, ties keep the current phone."
+    """Monotonic alignment search for one item, written out:
+    log_p (N, T) -> path (N, T) int, ties keep the current phone."""
     log_p = np.asarray(log_p, dtype=np.float64)
     N, T = log_p.shape
-    if not 1 <= N <= T: raise ValueError(f"mas_reference: need 1 <= N <= T phones x frames, got log_p of shape {(N, T)}")
+    if not 1 <= N <= T:
+        raise ValueError(
+            f"mas_reference: need 1 <= N <= T phones x frames, got log_p of shape {(N, T)}")
     Q = np.full((N, T), -np.inf)
-    moved = np.zeros((N, T), dtype=bool)                # moved[n, t]: the best way into (n, t) came from phone n - 1
+    # moved[n, t]: the best way into (n, t) came from phone n - 1
+    moved = np.zeros((N, T), dtype=bool)
     Q[0, 0] = log_p[0, 0]
     for t in range(1, T):
         for n in range(0, min(N, t + 1)):
@@ -120,26 +146,30 @@ def mas_reference(log_p) -> np.ndarray:
 
 # %% ../nbs/15_alignment.ipynb #2ca0b1cc
 def _njit(**kwargs):
-    "numba.njit with an on-disk cache where one can be written, and without one where none can (a read-only install)."
+    """numba.njit with an on-disk cache where one can be written,
+    and without one where none can (a read-only install)."""
     def wrap(fn):
         try: return numba.njit(cache=True, **kwargs)(fn)
-        except RuntimeError: return numba.njit(cache=False, **kwargs)(fn)   # numba: "cannot cache function ... no locator available"
+        # numba: "cannot cache function ... no locator available"
+        except RuntimeError: return numba.njit(cache=False, **kwargs)(fn)
     return wrap
 
 @_njit(nogil=True, parallel=True)
 def _mas_path(log_p, phone_lens, mel_lens, path):   # pragma: no cover (compiled by numba)
-    "log_p (B, N, T) float32; writes the ones of the best path into path (B, N, T), which must be zero."
+    """log_p (B, N, T) float32;
+    writes the ones of the best path into path (B, N, T), which must be zero."""
     for b in numba.prange(log_p.shape[0]):
         N, T, x = phone_lens[b], mel_lens[b], log_p[b]
-        prev, cur = np.empty(T, np.float32), np.empty(T, np.float32)    # Q of the row above, Q of the row being filled
-        moved = np.empty((N, T), np.bool_)                              # read only inside the reachable band
+        # Q of the row above, Q of the row being filled
+        prev, cur = np.empty(T, np.float32), np.empty(T, np.float32)
+        moved = np.empty((N, T), np.bool_)                     # read only inside the reachable band
         q = np.float32(0)
         for t in range(T - N + 1):                                      # phone 0 can only stay
             q += x[0, t]; prev[t] = q; moved[0, t] = False
         n = 1
         while n < N:
-            last = T - N + n                                            # last frame where phone n can be
-            q0 = prev[n - 1] + x[n, n]; moved[n, n] = True               # t = n: phone n has just started
+            last = T - N + n                                       # last frame where phone n can be
+            q0 = prev[n - 1] + x[n, n]; moved[n, n] = True         # t = n: phone n has just started
             if n + 1 == N:                                              # one row left: on its own
                 cur[n] = q0
                 for t in range(n + 1, last + 1):
@@ -148,17 +178,20 @@ def _mas_path(log_p, phone_lens, mel_lens, path):   # pragma: no cover (compiled
                 prev, cur = cur, prev
                 n += 1
                 continue
-            # rows n and n + 1 together, row n + 1 one frame behind: two independent chains for the CPU to overlap
+            # rows n and n + 1 together, row n + 1 one frame behind: two independent chains for the
+            # CPU to overlap
             q1 = q0 + x[n + 1, n + 1]; moved[n + 1, n + 1] = True; cur[n + 1] = q1
             if last >= n + 1:
                 a = prev[n]; m = a > q0; moved[n, n + 1] = m; q0 = x[n, n + 1] + (a if m else q0)
             for t in range(n + 2, last + 1):
-                m1 = q0 > q1; moved[n + 1, t] = m1; q1 = x[n + 1, t] + (q0 if m1 else q1)   # q0 still holds Q[n, t - 1]
+                # q0 still holds Q[n, t - 1]
+                m1 = q0 > q1; moved[n + 1, t] = m1; q1 = x[n + 1, t] + (q0 if m1 else q1)
                 a = prev[t - 1]; m = a > q0; moved[n, t] = m; q0 = x[n, t] + (a if m else q0)
                 cur[t] = q1
             if last + 1 >= n + 2:                                       # row n + 1's last frame
                 t = last + 1
-                m1 = q0 > q1; moved[n + 1, t] = m1; q1 = x[n + 1, t] + (q0 if m1 else q1); cur[t] = q1
+                m1 = q0 > q1; moved[n + 1, t] = m1; q1 = x[n + 1, t] + (q0 if m1 else q1)
+                cur[t] = q1
             prev, cur = cur, prev
             n += 2
         n = N - 1
@@ -166,27 +199,36 @@ def _mas_path(log_p, phone_lens, mel_lens, path):   # pragma: no cover (compiled
             path[b, n, t] = 1.0
             if t > 0 and moved[n, t]: n -= 1
 
+# %% ../nbs/15_alignment.ipynb #c4c649cd
+def mas_numba(log_p: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Tensor,
+              parallel: bool | None = None) -> torch.Tensor:
+    """Monotonic alignment search on the CPU with numba, row by row, items in parallel:
+    log_p (B, N, T) -> path (B, N, T) float."""
+    x = np.ascontiguousarray(log_p.detach().float().cpu().numpy())
+    B, N, T = x.shape
+    # read before numba's first call starts its OpenMP threads, which resets torch's count
+    torch_threads = torch.get_num_threads()
+    if parallel is None: parallel = B > 1 and B * N * T >= 1 << 22 and numba.get_num_threads() > 1
+    path, threads = np.zeros((B, N, T), dtype=np.float32), numba.get_num_threads()
+    if not parallel: numba.set_num_threads(1)                # the same compiled loop, on one thread
+    try:
+        _mas_path(x, phone_lens.cpu().numpy().astype(np.int64),
+                  mel_lens.cpu().numpy().astype(np.int64), path)
+    finally:
+        numba.set_num_threads(threads)
+        # numba's OpenMP layer is torch's too: setting its count changes torch's
+        torch.set_num_threads(torch_threads)
+    return torch.from_numpy(path).to(log_p.device)
+
+# %% ../nbs/15_alignment.ipynb #0125b8d2
 def _rows_to_path(rows: torch.Tensor, n_phones: int) -> torch.Tensor:
     "Path (B, N, T) float from the phone index of every frame (B, T), -1 on padded frames."
     return (rows[:, None, :] == torch.arange(n_phones, device=rows.device)[None, :, None]).float()
 
-def mas_numba(log_p: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Tensor, parallel: bool | None = None) -> torch.Tensor:
-    "Monotonic alignment search on the CPU with numba, row by row, items in parallel: log_p (B, N, T) -> path (B, N, T) float."
-    x = np.ascontiguousarray(log_p.detach().float().cpu().numpy())
-    B, N, T = x.shape
-    torch_threads = torch.get_num_threads()   # read before numba's first call starts its OpenMP threads, which resets torch's count
-    if parallel is None: parallel = B > 1 and B * N * T >= 1 << 22 and numba.get_num_threads() > 1
-    path, threads = np.zeros((B, N, T), dtype=np.float32), numba.get_num_threads()
-    if not parallel: numba.set_num_threads(1)                            # the same compiled loop, on one thread
-    try: _mas_path(x, phone_lens.cpu().numpy().astype(np.int64), mel_lens.cpu().numpy().astype(np.int64), path)
-    finally:
-        numba.set_num_threads(threads)
-        torch.set_num_threads(torch_threads)     # numba's OpenMP layer is torch's too: setting its count changes torch's
-    return torch.from_numpy(path).to(log_p.device)
-
-# %% ../nbs/15_alignment.ipynb #0125b8d2
-def mas_torch(log_p: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Tensor) -> torch.Tensor:
-    "Monotonic alignment search in torch on any device, batched, with a Python loop over frames: log_p (B, N, T) -> path (B, N, T)."
+def mas_torch(log_p: torch.Tensor, phone_lens: torch.Tensor,
+              mel_lens: torch.Tensor) -> torch.Tensor:
+    """Monotonic alignment search in torch on any device, batched, with a Python loop over frames:
+    log_p (B, N, T) -> path (B, N, T)."""
     B, N, T = log_p.shape
     x, dev = log_p.detach().float(), log_p.device
     n = torch.arange(N, device=dev)
@@ -195,7 +237,7 @@ def mas_torch(log_p: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Ten
     q = x[:, :, 0]
     moved = torch.zeros(B, T, N, dtype=torch.bool, device=dev)
     for t in range(1, T):
-        stay = torch.where(n < t, q, -math.inf)                       # (n, t - 1) exists only for n <= t - 1
+        stay = torch.where(n < t, q, -math.inf)              # (n, t - 1) exists only for n <= t - 1
         move = torch.cat([ninf, q[:, :-1]], 1)                         # Q[n - 1, t - 1]
         m = (move > stay) | (n == t)
         q = torch.where(m, move, stay) + x[:, :, t]
@@ -203,7 +245,7 @@ def mas_torch(log_p: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Ten
     rows = torch.full((B, T), -1, dtype=torch.long, device=dev)
     cur, b = phone_lens - 1, torch.arange(B, device=dev)
     for t in range(T - 1, -1, -1):
-        live = t < mel_lens                                            # items whose last frame is at or after t
+        live = t < mel_lens                                # items whose last frame is at or after t
         rows[:, t] = torch.where(live, cur, -1)
         cur = cur - (live & moved[b, t, cur.clamp(min=0)]).long()
     return _rows_to_path(rows, N)
@@ -216,8 +258,10 @@ except ImportError: triton = None       # no Triton (e.g. macOS): CUDA tensors u
 
 if triton is not None:
     @triton.jit
-    def _mas_triton_kernel(x_ptr, moved_ptr, scratch_ptr, rows_ptr, phone_lens_ptr, mel_lens_ptr, N_max, T_max, BLOCK_N: tl.constexpr):
-        "One program per item: x (B, T, N) float32 scores, moved (B, T, N) int8, scratch (B, 2, BLOCK_N), rows (B, T) int32 out."
+    def _mas_triton_kernel(x_ptr, moved_ptr, scratch_ptr, rows_ptr, phone_lens_ptr, mel_lens_ptr,
+                           N_max, T_max, BLOCK_N: tl.constexpr):
+        """One program per item: x (B, T, N) float32 scores, moved (B, T, N) int8, scratch
+        (B, 2, BLOCK_N), rows (B, T) int32 out."""
         b = tl.program_id(0)
         N, T = tl.load(phone_lens_ptr + b), tl.load(mel_lens_ptr + b)
         n = tl.arange(0, BLOCK_N)
@@ -231,53 +275,71 @@ if triton is not None:
         x_next = tl.load(x_b + N_max + n, mask=real & (T > 1), other=0.0)
         for t in range(1, T):
             x_t = x_next
-            x_next = tl.load(x_b + (t + 1) * N_max + n, mask=real & (t + 1 < T), other=0.0)          # prefetch
-            move = tl.load(s_b + ((t - 1) % 2) * BLOCK_N + n - 1, mask=n >= 1, other=float('-inf'))  # Q[n - 1, t - 1]
+            # prefetch
+            x_next = tl.load(x_b + (t + 1) * N_max + n, mask=real & (t + 1 < T), other=0.0)
+            # Q[n - 1, t - 1]
+            move = tl.load(s_b + ((t - 1) % 2) * BLOCK_N + n - 1, mask=n >= 1, other=float('-inf'))
             m = (n == t) | ((n >= 1) & (move > q))                            # ties keep the phone
             q = tl.where(m, move, q) + x_t
             tl.store(moved_b + t * N_max + n, m.to(tl.int8), mask=real)
             tl.store(s_b + (t % 2) * BLOCK_N + n, q)
             tl.debug_barrier()
         cur = N - 1
-        for i in range(0, T):                                                 # walk back from (N - 1, T - 1)
+        for i in range(0, T):                                        # walk back from (N - 1, T - 1)
             t = T - 1 - i
             tl.store(rows_ptr + b * T_max + t, cur)
             cur -= tl.load(moved_b + t * N_max + cur, mask=t > 0, other=0).to(tl.int32)
 
-def mas_triton(log_p: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Tensor, num_warps: int | None = None) -> torch.Tensor:
-    "Monotonic alignment search as a Triton kernel, one program per item, no per-frame launches: log_p (B, N, T) CUDA -> path (B, N, T)."
-    if triton is None: raise RuntimeError("mas_triton: Triton is not installed; use mas_torch or mas_numba")
+def mas_triton(log_p: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Tensor,
+               num_warps: int | None = None) -> torch.Tensor:
+    """Monotonic alignment search as a Triton kernel, one program per item, no per-frame launches:
+    log_p (B, N, T) CUDA -> path (B, N, T)."""
+    if triton is None:
+        raise RuntimeError("mas_triton: Triton is not installed; use mas_torch or mas_numba")
     if not log_p.is_cuda and os.environ.get('TRITON_INTERPRET') != '1':
-        raise ValueError(f"mas_triton: log_p must be a CUDA tensor (or set TRITON_INTERPRET=1 before importing triton), got {log_p.device}")
+        raise ValueError("mas_triton: log_p must be a CUDA tensor (or set TRITON_INTERPRET=1 "
+                         f"before importing triton), got {log_p.device}")
     B, N, T = log_p.shape
-    x = log_p.detach().float().transpose(1, 2).contiguous()                   # (B, T, N): a column is one contiguous read
+    # (B, T, N): a column is one contiguous read
+    x = log_p.detach().float().transpose(1, 2).contiguous()
     block_n = triton.next_power_of_2(N)
     moved = torch.empty(B, T, N, dtype=torch.int8, device=x.device)
     scratch = torch.empty(B, 2, block_n, device=x.device)
     rows = torch.full((B, T), -1, dtype=torch.int32, device=x.device)
-    _mas_triton_kernel[(B,)](x, moved, scratch, rows, phone_lens.to(x.device, torch.int32), mel_lens.to(x.device, torch.int32),
-                             N, T, BLOCK_N=block_n, num_warps=num_warps or max(1, min(16, block_n // 256)))
+    _mas_triton_kernel[(B,)](x, moved, scratch, rows, phone_lens.to(x.device, torch.int32),
+                             mel_lens.to(x.device, torch.int32),
+                             N, T, BLOCK_N=block_n,
+                             num_warps=num_warps or max(1, min(16, block_n // 256)))
     return _rows_to_path(rows, N)
 
 # %% ../nbs/15_alignment.ipynb #e98a886c
 def _check_lengths(fn: str, log_p: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Tensor):
-    "Raise a ValueError naming `fn` and the argument when shapes or lengths cannot describe a monotonic alignment."
-    if log_p.ndim != 3: raise ValueError(f"{fn}: log_p must be (B, N, T), got shape {tuple(log_p.shape)}")
+    """Raise a ValueError naming `fn` and the argument when shapes or lengths cannot describe a
+    monotonic alignment."""
+    if log_p.ndim != 3:
+        raise ValueError(f"{fn}: log_p must be (B, N, T), got shape {tuple(log_p.shape)}")
     B, N, T = log_p.shape
     for name, lens, top in (('phone_lens', phone_lens, N), ('mel_lens', mel_lens, T)):
-        if lens.shape != (B,): raise ValueError(f"{fn}: {name} must have shape ({B},), got {tuple(lens.shape)}")
-    p, m = phone_lens.cpu(), mel_lens.cpu()                           # one small copy: wrong lengths would index out of range
-    if B and ((p < 1).any() or (p > N).any()): raise ValueError(f"{fn}: phone_lens must lie in [1, {N}], got {p.tolist()}")
+        if lens.shape != (B,):
+            raise ValueError(f"{fn}: {name} must have shape ({B},), got {tuple(lens.shape)}")
+    # one small copy: wrong lengths would index out of range
+    p, m = phone_lens.cpu(), mel_lens.cpu()
+    if B and ((p < 1).any() or (p > N).any()):
+        raise ValueError(f"{fn}: phone_lens must lie in [1, {N}], got {p.tolist()}")
     if B and ((m > T).any()): raise ValueError(f"{fn}: mel_lens must be <= {T}, got {m.tolist()}")
     if B and (p > m).any():
         b = int((p > m).nonzero()[0, 0])
-        raise ValueError(f"{fn}: item {b} has {int(p[b])} phones but only {int(m[b])} frames; a monotonic alignment needs phone_lens <= mel_lens")
+        raise ValueError(f"{fn}: item {b} has {int(p[b])} phones but only {int(m[b])} frames; a "
+                         "monotonic alignment needs phone_lens <= mel_lens")
 
-def _noisy(log_p: torch.Tensor, phone_lens, mel_lens, noise_scale: float, generator=None) -> torch.Tensor:
-    "log_p plus Gaussian noise scaled by `noise_scale` and by each item's standard deviation over its real cells (VITS2)."
+def _noisy(log_p: torch.Tensor, phone_lens, mel_lens, noise_scale: float,
+           generator=None) -> torch.Tensor:
+    """log_p plus Gaussian noise scaled by `noise_scale` and by each item's standard deviation over
+    its real cells (VITS2)."""
     B, N, T = log_p.shape
-    keep = (torch.arange(N, device=log_p.device) < phone_lens.to(log_p.device)[:, None])[:, :, None] & \
-           (torch.arange(T, device=log_p.device) < mel_lens.to(log_p.device)[:, None])[:, None, :]
+    keep = (
+        (torch.arange(N, device=log_p.device) < phone_lens.to(log_p.device)[:, None])[:, :, None]
+        & (torch.arange(T, device=log_p.device) < mel_lens.to(log_p.device)[:, None])[:, None, :])
     x = torch.where(keep, log_p, 0.0)
     count = keep.sum((1, 2), keepdim=True).clamp(min=2)
     mean = x.sum((1, 2), keepdim=True) / count
@@ -287,14 +349,22 @@ def _noisy(log_p: torch.Tensor, phone_lens, mel_lens, noise_scale: float, genera
 
 # %% ../nbs/15_alignment.ipynb #1d304d80
 _MAS_IMPLS = {'numba': mas_numba, 'torch': mas_torch}
-if triton is not None: _MAS_IMPLS['triton'] = mas_triton      # CUDA tensors then take the one-program-per-item kernel
+# CUDA tensors then take the one-program-per-item kernel
+if triton is not None: _MAS_IMPLS['triton'] = mas_triton
 
-def monotonic_alignment_search(log_p: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Tensor, noise_scale: float = 0.0,
-                               generator: torch.Generator | None = None, impl: str = 'auto') -> torch.Tensor:
-    "Most likely monotonic hard alignment (B, N, T) float for scores log_p (B, N, T); numba on CPU, Triton on CUDA, torch elsewhere."
+def monotonic_alignment_search(log_p: torch.Tensor, phone_lens: torch.Tensor,
+                               mel_lens: torch.Tensor, noise_scale: float = 0.0,
+                               generator: torch.Generator | None = None,
+                               impl: str = 'auto') -> torch.Tensor:
+    """Most likely monotonic hard alignment (B, N, T) float for scores log_p (B, N, T);
+    numba on CPU, Triton on CUDA, torch elsewhere."""
     _check_lengths('monotonic_alignment_search', log_p, phone_lens, mel_lens)
-    if impl == 'auto': impl = 'numba' if log_p.device.type == 'cpu' else ('triton' if 'triton' in _MAS_IMPLS and log_p.is_cuda else 'torch')
-    if impl not in _MAS_IMPLS: raise ValueError(f"monotonic_alignment_search: impl must be 'auto' or one of {sorted(_MAS_IMPLS)}, got {impl!r}")
+    if impl == 'auto':
+        impl = ('numba' if log_p.device.type == 'cpu'
+                else ('triton' if 'triton' in _MAS_IMPLS and log_p.is_cuda else 'torch'))
+    if impl not in _MAS_IMPLS:
+        raise ValueError("monotonic_alignment_search: impl must be 'auto' or one of "
+                         f"{sorted(_MAS_IMPLS)}, got {impl!r}")
     with torch.no_grad():
         x = log_p.detach().float()
         if noise_scale > 0: x = _noisy(x, phone_lens, mel_lens, noise_scale, generator)
@@ -303,9 +373,11 @@ def monotonic_alignment_search(log_p: torch.Tensor, phone_lens: torch.Tensor, me
 # %% ../nbs/15_alignment.ipynb #4900c107
 def _log_beta(a, b): return torch.lgamma(a) + torch.lgamma(b) - torch.lgamma(a + b)
 
-def beta_binomial_prior(phone_lens: torch.Tensor, mel_lens: torch.Tensor, n_phones: int | None = None, n_frames: int | None = None,
+def beta_binomial_prior(phone_lens: torch.Tensor, mel_lens: torch.Tensor,
+                        n_phones: int | None = None, n_frames: int | None = None,
                         omega: float = 1.0) -> torch.Tensor:
-    "Log prior (B, T, N): log BetaBinomial(k; N_b - 1, omega t, omega (T_b - t + 1)) for frame t = 1..T_b, phone k; 0 on padding."
+    """Log prior (B, T, N): log BetaBinomial(k; N_b - 1, omega t, omega (T_b - t + 1)) for frame t =
+    1..T_b, phone k; 0 on padding."""
     N_b, T_b = phone_lens.double()[:, None, None], mel_lens.double()[:, None, None]
     N, T = n_phones or int(phone_lens.max()), n_frames or int(mel_lens.max())
     k = torch.arange(N, dtype=torch.float64, device=phone_lens.device)[None, None, :]
@@ -319,40 +391,47 @@ def beta_binomial_prior(phone_lens: torch.Tensor, mel_lens: torch.Tensor, n_phon
 # %% ../nbs/15_alignment.ipynb #28574f22
 @dataclass
 class AlignerConfig:
-    "Sizes of the learned aligner (arXiv 2108.10447): phone encoder width, attention space, kernel, temperature, blank score."
+    """Sizes of the learned aligner (arXiv 2108.10447):
+    phone encoder width, attention space, kernel, temperature, blank score."""
     n_phones: int = 100           # vocabulary size (set from the cache's vocab.json)
     n_mels: int = 80
     dim: int = 128                # phone embedding and phone-encoder channels
     att_dim: int = 80             # channels of the space where keys and queries are compared
     kernel_size: int = 3
-    n_phone_convs: int = 0        # residual convolutions over phones before the key projection (more context)
+    n_phone_convs: int = 0        # residual phone convs before the key projection (more context)
     temperature: float = 0.05     # tau: logits are -tau * squared distance
     blank_logprob: float = -1.0   # the CTC blank's fixed score in the forward-sum loss
 
     @classmethod
     def preset(cls, name: str, **overrides) -> AlignerConfig:
         "'tiny' (tests, seconds), 'small' (CPU, minutes) or 'base' (the paper's widths, GPU)."
-        sizes = {'tiny': dict(dim=32, att_dim=32), 'small': dict(dim=128, att_dim=80), 'base': dict(dim=512, att_dim=80)}
-        if name not in sizes: raise ValueError(f"AlignerConfig.preset: unknown preset {name!r}; choose from {sorted(sizes)}")
+        sizes = {'tiny': dict(dim=32, att_dim=32), 'small': dict(dim=128, att_dim=80),
+                 'base': dict(dim=512, att_dim=80)}
+        if name not in sizes:
+            raise ValueError(
+                f"AlignerConfig.preset: unknown preset {name!r}; choose from {sorted(sizes)}")
         return cls(**{**sizes[name], **overrides})
 
 def _conv(c_in, c_out, k): return nn.Conv1d(c_in, c_out, k, padding=k // 2)
 
 class LearnedAligner(nn.Module):
-    "Phones (B, N) + log-mels (B, n_mels, T) -> log soft attention (B, T, N) over phones for every frame (arXiv 2108.10447)."
+    """Phones (B, N) + log-mels (B, n_mels, T) -> log soft attention (B, T, N) over phones for every
+    frame (arXiv 2108.10447)."""
     def __init__(self, cfg: AlignerConfig):
         super().__init__()
         self.cfg, C, M, A, k = cfg, cfg.dim, cfg.n_mels, cfg.att_dim, cfg.kernel_size
         self.embed = nn.Embedding(cfg.n_phones, C, padding_idx=0)
         self.phone_convs = nn.ModuleList([_conv(C, C, 5) for _ in range(cfg.n_phone_convs)])
         self.key_proj = nn.Sequential(_conv(C, 2 * C, k), nn.ReLU(), _conv(2 * C, A, 1))
-        self.query_proj = nn.Sequential(_conv(M, 2 * M, k), nn.ReLU(), _conv(2 * M, M, 1), nn.ReLU(), _conv(M, A, 1))
-        self.register_buffer('mel_mean', torch.zeros(M)); self.register_buffer('mel_std', torch.ones(M))
+        self.query_proj = nn.Sequential(_conv(M, 2 * M, k), nn.ReLU(), _conv(2 * M, M, 1),
+                                        nn.ReLU(), _conv(M, A, 1))
+        self.register_buffer('mel_mean', torch.zeros(M))
+        self.register_buffer('mel_std', torch.ones(M))
 
     def keys(self, phones, phone_mask):
         "Keys (B, A, N) from phone ids (B, N); padded phones zeroed between layers."
         m = phone_mask[:, None].float()
-        x = self.embed(phones).transpose(1, 2) * m                            # (B, C, N): conv layout
+        x = self.embed(phones).transpose(1, 2) * m                          # (B, C, N): conv layout
         for conv in self.phone_convs: x = (x + F.relu(conv(x))) * m
         return self.key_proj(x)
 
@@ -360,94 +439,120 @@ class LearnedAligner(nn.Module):
         "Queries (B, A, T) from log-mels (B, n_mels, T), standardised per channel."
         return self.query_proj((mels - self.mel_mean[:, None]) / self.mel_std[:, None])
 
-    def forward(self, phones, phone_lens, mels, mel_lens, log_prior: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, phones, phone_lens, mels, mel_lens,
+                log_prior: torch.Tensor | None = None) -> torch.Tensor:
         phone_mask = torch.arange(phones.shape[1], device=phones.device) < phone_lens[:, None]
-        with torch.autocast(phones.device.type, enabled=False):               # distances and softmax in float32
+        with torch.autocast(phones.device.type, enabled=False):   # distances and softmax in float32
             k, q = self.keys(phones, phone_mask).float(), self.queries(mels.float()).float()
-            dist = q.square().sum(1)[:, :, None] - 2 * q.transpose(1, 2) @ k + k.square().sum(1)[:, None, :]   # (B, T, N)
+            # (B, T, N)
+            dist = (q.square().sum(1)[:, :, None] - 2 * q.transpose(1, 2) @ k
+                    + k.square().sum(1)[:, None, :])
             logits = -self.cfg.temperature * dist
             if log_prior is not None: logits = logits + log_prior
             return logits.masked_fill(~phone_mask[:, None, :], -math.inf).log_softmax(-1)
 
 # %% ../nbs/15_alignment.ipynb #da51240b
-def forward_sum_loss(log_attn: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Tensor, blank_logprob: float = -1.0) -> torch.Tensor:
-    "Forward-sum (CTC) loss of log soft attention (B, T, N): -log P(all monotonic paths) / N_b, averaged over items."
+def forward_sum_loss(log_attn: torch.Tensor, phone_lens: torch.Tensor, mel_lens: torch.Tensor,
+                     blank_logprob: float = -1.0) -> torch.Tensor:
+    """Forward-sum (CTC) loss of log soft attention (B, T, N):
+    -log P(all monotonic paths) / N_b, averaged over items."""
     B, T, N = log_attn.shape
-    logits = F.pad(log_attn.float(), (1, 0), value=blank_logprob).clamp(min=-1e4)   # class 0 = blank, class n + 1 = phone n
+    # class 0 = blank, class n + 1 = phone n
+    logits = F.pad(log_attn.float(), (1, 0), value=blank_logprob).clamp(min=-1e4)
     real = torch.arange(N + 1, device=log_attn.device) <= phone_lens[:, None]
-    log_probs = logits.masked_fill(~real[:, None, :], -1e4).log_softmax(-1)  # finite: -inf gives ctc_loss nan gradients
+    # finite: -inf gives ctc_loss nan gradients
+    log_probs = logits.masked_fill(~real[:, None, :], -1e4).log_softmax(-1)
     targets = torch.arange(1, N + 1, device=log_attn.device).expand(B, N)
-    return F.ctc_loss(log_probs.transpose(0, 1), targets, mel_lens, phone_lens, blank=0, reduction='mean', zero_infinity=True)
+    return F.ctc_loss(log_probs.transpose(0, 1), targets, mel_lens, phone_lens, blank=0,
+                      reduction='mean', zero_infinity=True)
 
 # %% ../nbs/15_alignment.ipynb #8abcbed2
 def bin_loss(hard: torch.Tensor, log_attn: torch.Tensor) -> torch.Tensor:
-    "Binarisation loss: -sum(A* log a) / sum(A*) for a hard path A* (B, N, T) and log soft attention (B, T, N)."
-    hard = hard.transpose(1, 2).to(log_attn.dtype)                           # (B, T, N) like the attention
-    on_path = torch.where(hard > 0, log_attn, 0.0)                           # 0 * -inf would be nan off the path
+    """Binarisation loss:
+    -sum(A* log a) / sum(A*) for a hard path A* (B, N, T) and log soft attention (B, T, N)."""
+    hard = hard.transpose(1, 2).to(log_attn.dtype)              # (B, T, N) like the attention
+    on_path = torch.where(hard > 0, log_attn, 0.0)              # 0 * -inf would be nan off the path
     return -(hard * on_path).sum() / hard.sum().clamp(min=1)
 
 def extract_durations(aligner: LearnedAligner, batch: dict, prior: bool = False) -> torch.Tensor:
-    "Durations (B, N) long of a batch ('phones', 'phone_lens', 'mels', 'mel_lens'): MAS on the aligner's soft attention."
+    """Durations (B, N) long of a batch ('phones', 'phone_lens', 'mels', 'mel_lens'):
+    MAS on the aligner's soft attention."""
     for k in ('phones', 'phone_lens', 'mels', 'mel_lens'):
-        if k not in batch: raise ValueError(f"extract_durations: batch has no {k!r}; give a collated batch with phones and mels")
+        if k not in batch:
+            raise ValueError(f"extract_durations: batch has no {k!r}; give a collated batch with "
+                             "phones and mels")
     was_training = aligner.training
     aligner.eval()
     try:
         with torch.no_grad():
             pl, ml = batch['phone_lens'], batch['mel_lens']
-            log_prior = beta_binomial_prior(pl, ml, batch['phones'].shape[1], batch['mels'].shape[-1]) if prior else None
+            log_prior = (beta_binomial_prior(pl, ml, batch['phones'].shape[1],
+                                             batch['mels'].shape[-1]) if prior else None)
             log_attn = aligner(batch['phones'], pl, batch['mels'], ml, log_prior)
             return path_to_durations(monotonic_alignment_search(log_attn.transpose(1, 2), pl, ml))
     finally: aligner.train(was_training)
 
 # %% ../nbs/15_alignment.ipynb #1aabf5ad
 def _phone_ends(durations: torch.Tensor, frame_rate: float) -> np.ndarray:
-    "End time (s) of every phone but the last (whose end is the utterance's end) from durations (N,)."
+    """End time (s) of every phone but the last (whose end is the utterance's end) from durations
+    (N,)."""
     return (durations.cumsum(0)[:-1].double() / frame_rate).numpy()
 
 class AlignerTask(Task):
-    "The 'aligner' family: `LearnedAligner` trained with the forward-sum loss, then the bin loss; AdamW with warm-up."
+    """The 'aligner' family:
+    `LearnedAligner` trained with the forward-sum loss, then the bin loss; AdamW with warm-up."""
     fields = ('phones', 'mel')
 
-    def __init__(self, train_set: TTSDataset, size: str = 'small', temperature: float = 0.05, n_phone_convs: int = 0, blank_logprob: float = -1.0,
+    def __init__(self, train_set: TTSDataset, size: str = 'small', temperature: float = 0.05,
+                 n_phone_convs: int = 0, blank_logprob: float = -1.0,
                  lr: float = 3e-3, warmup: int = 50,
-                 prior_steps: int = 600, bin_start: int = 600, bin_warmup: int = 300, bin_weight: float = 1.0):
+                 prior_steps: int = 600, bin_start: int = 600, bin_warmup: int = 300,
+                 bin_weight: float = 1.0):
         super().__init__()
         self.audio = train_set.audio_config
         self.sample_rate = self.audio.sample_rate
         vocab = PhoneVocab.from_dict(json.loads((train_set.cache/'vocab.json').read_text()))
-        self.cfg = AlignerConfig.preset(size, n_phones=len(vocab), n_mels=self.audio.n_mels, temperature=temperature,
-                                          n_phone_convs=n_phone_convs, blank_logprob=blank_logprob)
+        self.cfg = AlignerConfig.preset(size, n_phones=len(vocab), n_mels=self.audio.n_mels,
+                                        temperature=temperature, n_phone_convs=n_phone_convs,
+                                        blank_logprob=blank_logprob)
         model = LearnedAligner(self.cfg)
-        model.vocab, model.audio_config = vocab.to_dict(), self.audio.to_dict()   # travel with the weights: see `align_cache`
+        # travel with the weights: see `align_cache`
+        model.vocab, model.audio_config = vocab.to_dict(), self.audio.to_dict()
         stats = train_set.cache/'stats.json'
-        if stats.exists():                                                   # standardise mels with the corpus statistics
+        if stats.exists():                             # standardise mels with the corpus statistics
             s = json.loads(stats.read_text())
-            model.mel_mean.copy_(torch.tensor(s['mel_mean'])); model.mel_std.copy_(torch.tensor(s['mel_std']).clamp(min=1e-3))
+            model.mel_mean.copy_(torch.tensor(s['mel_mean']))
+            model.mel_std.copy_(torch.tensor(s['mel_std']).clamp(min=1e-3))
         self.models = {'aligner': model}
         self.lr, self.warmup, self.prior_steps = lr, warmup, prior_steps
         self.bin_start, self.bin_warmup, self.bin_weight = bin_start, bin_warmup, bin_weight
 
     def configure_optimizers(self):
         opt = torch.optim.AdamW(self.models['aligner'].parameters(), lr=self.lr, weight_decay=1e-6)
-        return {'aligner': (opt, torch.optim.lr_scheduler.LambdaLR(opt, lr_schedule('constant', warmup=self.warmup)))}
+        return {'aligner': (opt, torch.optim.lr_scheduler.LambdaLR(
+            opt, lr_schedule('constant', warmup=self.warmup)))}
 
     def attention(self, batch, prior: bool):
         pl, ml = batch['phone_lens'], batch['mel_lens']
-        log_prior = beta_binomial_prior(pl, ml, batch['phones'].shape[1], batch['mels'].shape[-1]) if prior else None
+        log_prior = (beta_binomial_prior(pl, ml, batch['phones'].shape[1], batch['mels'].shape[-1])
+                     if prior else None)
         return self.models['aligner'](batch['phones'], pl, batch['mels'], ml, log_prior)
 
     def bin_scale(self) -> float:
-        "Weight of the bin loss at this step: 0 before `bin_start`, then a linear ramp to `bin_weight`."
+        """Weight of the bin loss at this step:
+        0 before `bin_start`, then a linear ramp to `bin_weight`."""
         if self.step < self.bin_start: return 0.0
-        return self.bin_weight * min(1.0, (self.step - self.bin_start + 1) / max(self.bin_warmup, 1))
+        return self.bin_weight * min(1.0,
+                                     (self.step - self.bin_start + 1) / max(self.bin_warmup, 1))
 
     def training_step(self, batch, name):
         log_attn = self.attention(batch, prior=self.step < self.prior_steps)
-        fs = forward_sum_loss(log_attn, batch['phone_lens'], batch['mel_lens'], self.cfg.blank_logprob)
+        fs = forward_sum_loss(log_attn, batch['phone_lens'], batch['mel_lens'],
+                              self.cfg.blank_logprob)
         w = self.bin_scale()
         if w == 0: return {'loss': fs, 'forward_sum': fs}
-        hard = monotonic_alignment_search(log_attn.detach().transpose(1, 2), batch['phone_lens'], batch['mel_lens'])
+        hard = monotonic_alignment_search(log_attn.detach().transpose(1, 2), batch['phone_lens'],
+                                          batch['mel_lens'])
         b = bin_loss(hard, log_attn)
         return {'loss': fs + w * b, 'forward_sum': fs, 'bin': b}
 
@@ -456,8 +561,11 @@ class AlignerTask(Task):
         log_attn = self.attention(batch, prior=self.step < self.prior_steps)
         out = {'loss': forward_sum_loss(log_attn, pl, ml, self.cfg.blank_logprob)}
         if 'durations' in batch:
-            dur = path_to_durations(monotonic_alignment_search(log_attn.transpose(1, 2), pl, ml)).cpu()
-            errs = [boundary_error(_phone_ends(dur[b, :pl[b]], self.audio.frame_rate), _phone_ends(batch['durations'][b, :pl[b]].cpu(), self.audio.frame_rate))
+            dur = path_to_durations(
+                monotonic_alignment_search(log_attn.transpose(1, 2), pl, ml)).cpu()
+            errs = [boundary_error(_phone_ends(dur[b, :pl[b]], self.audio.frame_rate),
+                                   _phone_ends(batch['durations'][b, :pl[b]].cpu(),
+                                               self.audio.frame_rate))
                     for b in range(len(pl)) if pl[b] > 1]
             out['boundary_mae_ms'] = float(np.mean([e['boundary_mae_ms'] for e in errs]))
             out['within_20ms'] = float(np.mean([e['within_tolerance'] for e in errs]))
@@ -466,52 +574,71 @@ class AlignerTask(Task):
     def synthesize(self, batch):
         N, T = int(batch['phone_lens'][0]), int(batch['mel_lens'][0])
         log_attn = self.attention(batch, prior=self.step < self.prior_steps)
-        hard = monotonic_alignment_search(log_attn.transpose(1, 2), batch['phone_lens'], batch['mel_lens'])
+        hard = monotonic_alignment_search(log_attn.transpose(1, 2), batch['phone_lens'],
+                                          batch['mel_lens'])
         out = {'alignment_soft': log_attn[0, :T, :N].exp().T, 'alignment_hard': hard[0, :N, :T]}
-        if 'durations' in batch: out['alignment_reference'] = durations_to_path(batch['durations'][:1, :N], T)[0]
+        if 'durations' in batch:
+            out['alignment_reference'] = durations_to_path(batch['durations'][:1, :N], T)[0]
         return out
 
 ALIGNER_PRESETS = {
-    'tiny': dict(size='tiny', max_steps=20, batch_size=4, log_every=5, eval_every=20, synth_every=20, ckpt_every=20, keep_last=1,
+    'tiny': dict(size='tiny', max_steps=20, batch_size=4, log_every=5, eval_every=20,
+                 synth_every=20, ckpt_every=20, keep_last=1,
                  ema_warmup=10, prior_steps=15, bin_start=10, bin_warmup=5, lr=3e-3, warmup=5),
-    'small': dict(size='small', max_steps=1500, batch_size=16, log_every=25, eval_every=250, synth_every=500, ckpt_every=500,
+    'small': dict(size='small', max_steps=1500, batch_size=16, log_every=25, eval_every=250,
+                  synth_every=500, ckpt_every=500,
                   lr=3e-3, prior_steps=600, bin_start=600, bin_warmup=300),
-    'base': dict(size='base', max_steps=20000, batch_size=32, mixed_precision='bf16', eval_every=1000, synth_every=2000,
-                 ckpt_every=2000, prior_steps=8000, bin_start=6000, bin_warmup=3000, lr=5e-4, warmup=500),
+    'base': dict(size='base', max_steps=20000, batch_size=32, mixed_precision='bf16',
+                 eval_every=1000, synth_every=2000, ckpt_every=2000, prior_steps=8000,
+                 bin_start=6000, bin_warmup=3000, lr=5e-4, warmup=500),
 }
 register_family('aligner', AlignerTask, ALIGNER_PRESETS)
 
 # %% ../nbs/15_alignment.ipynb #391592f2
 @torch.no_grad()
-def alignment_error(durations: torch.Tensor, ref_durations: torch.Tensor, phone_lens: torch.Tensor, frame_rate: float,
+def alignment_error(durations: torch.Tensor, ref_durations: torch.Tensor, phone_lens: torch.Tensor,
+                    frame_rate: float,
                     tolerance: float = 0.020) -> dict:
-    "Phone-boundary error of durations (B, N) against reference durations, all inner boundaries pooled: mean |end time difference| (ms), fraction within `tolerance` s."
-    if durations.shape != ref_durations.shape: raise ValueError(f"alignment_error: durations {tuple(durations.shape)} vs reference {tuple(ref_durations.shape)}")
+    """Phone-boundary error of durations (B, N) against reference durations,
+    all inner boundaries pooled: mean |end time difference| (ms), fraction within `tolerance` s."""
+    if durations.shape != ref_durations.shape:
+        raise ValueError(f"alignment_error: durations {tuple(durations.shape)} vs reference "
+                         f"{tuple(ref_durations.shape)}")
     ends, ref = [], []
     for d, r, n in zip(durations.cpu(), ref_durations.cpu(), phone_lens.cpu().tolist()):
         ends.append(_phone_ends(d[:n], frame_rate)); ref.append(_phone_ends(r[:n], frame_rate))
     ends, ref = np.concatenate(ends), np.concatenate(ref)
-    if not len(ends): return dict(boundary_mae_ms=float('nan'), within_tolerance=float('nan'), n_boundaries=0)
+    if not len(ends):
+        return dict(boundary_mae_ms=float('nan'), within_tolerance=float('nan'), n_boundaries=0)
     return {**boundary_error(ends, ref, tolerance), 'n_boundaries': len(ends)}
 
 def _aligner_extra_state(self) -> dict:
-    "The aligner's config, and the vocabulary and audio settings it was trained on when known (checked by `align_cache`)."
-    return dict(vars(self.cfg), **{k: getattr(self, k) for k in ('vocab', 'audio_config') if getattr(self, k, None)})
+    """The aligner's config, and the vocabulary and audio settings it was trained on when known
+    (checked by `align_cache`)."""
+    return dict(vars(self.cfg), **{k: getattr(self, k)
+                                   for k in ('vocab', 'audio_config') if getattr(self, k, None)})
 
 def _aligner_set_extra_state(self, state):
     state = dict(state)
-    self.vocab, self.audio_config = state.pop('vocab', None), state.pop('audio_config', None)   # absent in older checkpoints
+    # absent in older checkpoints
+    self.vocab, self.audio_config = state.pop('vocab', None), state.pop('audio_config', None)
     self.cfg = AlignerConfig(**state)
-LearnedAligner.get_extra_state, LearnedAligner.set_extra_state = _aligner_extra_state, _aligner_set_extra_state
+LearnedAligner.get_extra_state, LearnedAligner.set_extra_state = (_aligner_extra_state,
+                                                                  _aligner_set_extra_state)
 
 def load_aligner(path, device='cpu') -> LearnedAligner:
-    "A `LearnedAligner` in eval mode from a training checkpoint of the 'aligner' family (its config is stored in the weights)."
+    """A `LearnedAligner` in eval mode from a training checkpoint of the 'aligner' family
+    (its config is stored in the weights)."""
     from ttsbook.training import load_checkpoint
     state = load_checkpoint(path)
-    if 'aligner' not in state['models']: raise ValueError(f"{path}: not an aligner checkpoint (models: {sorted(state['models'])})")
+    if 'aligner' not in state['models']:
+        raise ValueError(f"{path}: not an aligner checkpoint (models: {sorted(state['models'])})")
     weights = state['models']['aligner']
-    if '_extra_state' not in weights: raise ValueError(f"{path}: the aligner weights carry no AlignerConfig")
-    model = LearnedAligner(AlignerConfig(**{k: v for k, v in weights['_extra_state'].items() if k not in ('vocab', 'audio_config')}))
+    if '_extra_state' not in weights:
+        raise ValueError(f"{path}: the aligner weights carry no AlignerConfig")
+    model = LearnedAligner(AlignerConfig(**{k: v
+                                            for k, v in weights['_extra_state'].items()
+                                            if k not in ('vocab', 'audio_config')}))
     model.load_state_dict(weights)
     return model.to(device).eval()
 
@@ -522,25 +649,35 @@ def _save_item(item: dict, path: Path):
     torch.save(item, tmp); os.replace(tmp, path)
 
 def check_aligner_fits(aligner: LearnedAligner, cache):
-    "Refuse an aligner trained on another phone vocabulary or other audio settings than the cache's, naming the difference."
+    """Refuse an aligner trained on another phone vocabulary or other audio settings than the
+    cache's, naming the difference."""
     cache = Path(cache)
     vocab = json.loads((cache/'vocab.json').read_text())
     if getattr(aligner, 'vocab', None) and aligner.vocab != vocab:
         mine, theirs = PhoneVocab.from_dict(aligner.vocab), PhoneVocab.from_dict(vocab)
         only = sorted(set(theirs.symbols) ^ set(mine.symbols))[:8]
-        raise ValueError(f"the aligner was trained on another phone vocabulary than {cache} ({len(mine)} vs {len(theirs)} symbols"
-                         + (f"; differing: {' '.join(only)}" if only else "; same symbols, other order") + "): train one on this cache")
+        raise ValueError(f"the aligner was trained on another phone vocabulary than {cache} "
+                         f"({len(mine)} vs {len(theirs)} symbols"
+                         + (f"; differing: {' '.join(only)}" if only
+                            else "; same symbols, other order") + "): train one on this cache")
     if aligner.cfg.n_phones != len(PhoneVocab.from_dict(vocab)):
-        raise ValueError(f"the aligner reads {aligner.cfg.n_phones} phone ids, {cache} has {len(PhoneVocab.from_dict(vocab))}: train one on this cache")
+        raise ValueError(f"the aligner reads {aligner.cfg.n_phones} phone ids, {cache} has "
+                         f"{len(PhoneVocab.from_dict(vocab))}: train one on this cache")
     audio = AudioConfig.from_dict(json.loads((cache/'audio_config.json').read_text()))
-    if getattr(aligner, 'audio_config', None): audio.check_compatible(AudioConfig.from_dict(aligner.audio_config), 'aligner')
-    elif aligner.cfg.n_mels != audio.n_mels: raise ValueError(f"the aligner reads {aligner.cfg.n_mels} mel channels, {cache} has {audio.n_mels}")
+    if getattr(aligner, 'audio_config', None):
+        audio.check_compatible(AudioConfig.from_dict(aligner.audio_config), 'aligner')
+    elif aligner.cfg.n_mels != audio.n_mels:
+        raise ValueError(
+            f"the aligner reads {aligner.cfg.n_mels} mel channels, {cache} has {audio.n_mels}")
 
-def align_cache(aligner: LearnedAligner, cache, out, batch_size: int = 16, device='cpu', prior: bool = False, progress: bool = True) -> dict:
-    "Copy the cache at `cache` to `out` with the aligner's durations (and per-phone pitch/energy) in every item; returns a summary."
+def align_cache(aligner: LearnedAligner, cache, out, batch_size: int = 16, device='cpu',
+                prior: bool = False, progress: bool = True) -> dict:
+    """Copy the cache at `cache` to `out` with the aligner's durations (and per-phone pitch/energy)
+    in every item; returns a summary."""
     from ttsbook.data import _item_stats, _corpus_stats
     cache, out = Path(cache), Path(out)
-    if out.resolve() == cache.resolve(): raise ValueError(f"align_cache: out must be a new folder, not the source cache {cache}")
+    if out.resolve() == cache.resolve():
+        raise ValueError(f"align_cache: out must be a new folder, not the source cache {cache}")
     records = read_manifest(cache/'manifest.jsonl')
     check_aligner_fits(aligner, cache)
     ds = TTSDataset(cache, None)
@@ -559,24 +696,31 @@ def align_cache(aligner: LearnedAligner, cache, out, batch_size: int = 16, devic
             if 'durations' in it: found.append(d); reference.append(it['durations']); lens.append(n)
             new = {k: v for k, v in it.items() if k != 'id'}
             new['durations'] = d
-            if 'f0' in new: new['pitch_phone'] = average_by_duration(new['f0'], d, ignore_zeros=True)
+            if 'f0' in new:
+                new['pitch_phone'] = average_by_duration(new['f0'], d, ignore_zeros=True)
             if 'energy' in new: new['energy_phone'] = average_by_duration(new['energy'], d)
             if {'mel', 'f0', 'energy'} <= set(new): parts.append(_item_stats(new))
             _save_item(new, out/'items'/f"{it['id']}.pt")
     rows = [{**r, 'has_durations': True} for r in records]
-    tmp = out/'.manifest.jsonl.tmp'                                   # the manifest last and atomically: a half-written copy is no cache
-    tmp.write_text(''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in rows)); os.replace(tmp, out/'manifest.jsonl')
+    # the manifest last and atomically: a half-written copy is no cache
+    tmp = out/'.manifest.jsonl.tmp'
+    tmp.write_text(''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in rows))
+    os.replace(tmp, out/'manifest.jsonl')
     if parts: (out/'stats.json').write_text(json.dumps(_corpus_stats(parts), indent=1))
     summary = dict(items=len(ds), out=str(out))
     if found:
         pad = lambda xs: torch.nn.utils.rnn.pad_sequence(xs, batch_first=True)
-        summary.update(alignment_error(pad(found), pad(reference), torch.tensor(lens), ds.audio_config.frame_rate))
-    (out/'alignment.json').write_text(json.dumps({**summary, 'aligner': vars(aligner.cfg), 'source': str(cache)}, indent=1))
+        summary.update(alignment_error(pad(found), pad(reference), torch.tensor(lens),
+                                       ds.audio_config.frame_rate))
+    (out/'alignment.json').write_text(json.dumps({**summary, 'aligner': vars(aligner.cfg),
+                                                  'source': str(cache)}, indent=1))
     return summary
 
 # %% ../nbs/15_alignment.ipynb #cae00002
-def matched_ends(phones: list, durations: torch.Tensor, ref_phones: list, ref_durations: torch.Tensor, skip) -> tuple | None:
-    "End frames of the tokens two sequences share, `(ends, ref_ends)`, tokens `skip` only in the reference passed over; None if they differ otherwise."
+def matched_ends(phones: list, durations: torch.Tensor, ref_phones: list,
+                 ref_durations: torch.Tensor, skip) -> tuple | None:
+    """End frames of the tokens two sequences share, `(ends, ref_ends)`,
+    tokens `skip` only in the reference passed over; None if they differ otherwise."""
     ends, ref_ends = durations.cumsum(0).tolist(), ref_durations.cumsum(0).tolist()
     j, pairs = 0, []
     for i, p in enumerate(phones):
@@ -587,22 +731,31 @@ def matched_ends(phones: list, durations: torch.Tensor, ref_phones: list, ref_du
     return [a for a, _ in pairs], [b for _, b in pairs]
 
 def cache_alignment_error(cache, reference, tolerance: float = 0.020) -> dict:
-    "Boundary error of the durations in `cache` against those of `reference` (same ids), per split and overall; extra silences of the reference skipped."
+    """Boundary error of the durations in `cache` against those of `reference` (same ids),
+    per split and overall; extra silences of the reference skipped."""
     cache, reference = Path(cache), Path(reference)
     cfg = AudioConfig.from_dict(json.loads((reference/'audio_config.json').read_text()))
-    sil = PhoneVocab.from_dict(json.loads((reference/'vocab.json').read_text())).encode(['<sil>'])[0]
+    sil = PhoneVocab.from_dict(
+        json.loads((reference/'vocab.json').read_text())).encode(['<sil>'])[0]
     ref_rows = {r['id']: r for r in read_manifest(reference/'manifest.jsonl')}
     found, skipped = {}, []
     for r in read_manifest(cache/'manifest.jsonl'):
         if r['id'] not in ref_rows: continue
-        a, b = (torch.load(c/'items'/f"{r['id']}.pt", weights_only=True) for c in (cache, reference))
-        if 'durations' not in a or 'durations' not in b: raise ValueError(f"cache_alignment_error: item {r['id']} lacks durations in one cache")
-        m = matched_ends(a['phones'].tolist(), a['durations'], b['phones'].tolist(), b['durations'], sil)
+        a, b = (torch.load(c/'items'/f"{r['id']}.pt", weights_only=True)
+                for c in (cache, reference))
+        if 'durations' not in a or 'durations' not in b:
+            raise ValueError(f"cache_alignment_error: item {r['id']} lacks durations in one cache")
+        m = matched_ends(a['phones'].tolist(), a['durations'], b['phones'].tolist(),
+                         b['durations'], sil)
         if m is None: skipped.append(r['id']); continue
-        ends, ref_ends = (np.array(x[:-1]) / cfg.frame_rate for x in m)   # the last end is the utterance's end
+        # the last end is the utterance's end
+        ends, ref_ends = (np.array(x[:-1]) / cfg.frame_rate for x in m)
         for split in ('all', r.get('split', 'train')):
             e, f = found.setdefault(split, ([], [])); e.append(ends); f.append(ref_ends)
-    if not found: raise ValueError(f"cache_alignment_error: no utterance of {cache} could be compared with {reference}")
-    out = {k: {**boundary_error(np.concatenate(e), np.concatenate(f), tolerance), 'n_boundaries': int(sum(map(len, e))), 'utterances': len(e)}
+    if not found:
+        raise ValueError(
+            f"cache_alignment_error: no utterance of {cache} could be compared with {reference}")
+    out = {k: {**boundary_error(np.concatenate(e), np.concatenate(f), tolerance),
+               'n_boundaries': int(sum(map(len, e))), 'utterances': len(e)}
            for k, (e, f) in found.items()}
     return {**out, 'skipped': skipped}

@@ -18,8 +18,10 @@ __all__ = ['sinusoidal_positions', 'causal_mask', 'dot_product_attention', 'atte
            'GEGLUFeedForward', 'CrossAttention', 'PerceiverResampler']
 
 # %% ../nbs/10_attention.ipynb #bfdb7845
-def sinusoidal_positions(n: int | torch.Tensor, dim: int, base: float = 10000.0, device=None) -> torch.Tensor:
-    "The Transformer's absolute position encoding: (n, dim) for positions 0..n-1, or (..., dim) for a tensor of (possibly fractional) positions."
+def sinusoidal_positions(n: int | torch.Tensor, dim: int, base: float = 10000.0,
+                         device=None) -> torch.Tensor:
+    """The Transformer's absolute position encoding:
+    (n, dim) for positions 0..n-1, or (..., dim) for a tensor of (possibly fractional) positions."""
     if dim < 1: raise ValueError(f"sinusoidal_positions: dim must be >= 1, got {dim}")
     if isinstance(n, torch.Tensor): pos = n.float()
     elif n < 0: raise ValueError(f"sinusoidal_positions: n must be >= 0, got {n}")
@@ -31,74 +33,95 @@ def sinusoidal_positions(n: int | torch.Tensor, dim: int, base: float = 10000.0,
 
 # %% ../nbs/10_attention.ipynb #a862fdf2
 def causal_mask(n_queries: int, n_keys: int | None = None, device=None) -> torch.Tensor:
-    "(n_queries, n_keys) boolean mask, True where key j <= query i (top-left aligned, as `F.scaled_dot_product_attention`'s `is_causal`)."
+    """(n_queries, n_keys) boolean mask, True where key j <= query i (top-left aligned, as
+    `F.scaled_dot_product_attention`'s `is_causal`)."""
     n_keys = n_queries if n_keys is None else n_keys
     return torch.ones(n_queries, n_keys, dtype=torch.bool, device=device).tril()
 
 def _keep_mask(mask, causal: bool, n_queries: int, n_keys: int, device) -> torch.Tensor | None:
     "The padding mask and the causal mask combined (True = attend), or None when nothing is masked."
     if mask is not None and mask.dtype != torch.bool:
-        raise TypeError(f"mask must be boolean (True = attend), got {mask.dtype}; put additive float masks in `bias`")
+        raise TypeError(f"mask must be boolean (True = attend), got {mask.dtype}; put additive "
+                        "float masks in `bias`")
     if causal:
         tri = causal_mask(n_queries, n_keys, device)
         return tri if mask is None else mask & tri
     return mask
 
 # %% ../nbs/10_attention.ipynb #33e98247
-def _attention_weights(q, k, mask=None, causal: bool = False, bias=None, scale: float | None = None) -> torch.Tensor:
-    "softmax(q kᵀ · scale + bias) over the kept keys, (B, H, Tq, Tk); masked keys weigh exactly 0, a query with no key gets a row of zeros."
+def _attention_weights(q, k, mask=None, causal: bool = False, bias=None,
+                       scale: float | None = None) -> torch.Tensor:
+    """softmax(q kᵀ · scale + bias) over the kept keys, (B, H, Tq, Tk);
+    masked keys weigh exactly 0, a query with no key gets a row of zeros."""
     scale = q.shape[-1] ** -0.5 if scale is None else scale
     scores = (q @ k.transpose(-2, -1)) * scale
     if bias is not None: scores = scores + bias
     keep = _keep_mask(mask, causal, q.shape[-2], k.shape[-2], q.device)
-    if keep is not None: scores = scores.masked_fill(~keep, torch.finfo(scores.dtype).min)   # finite: a fully masked row stays NaN-free
+    # finite: a fully masked row stays NaN-free
+    if keep is not None: scores = scores.masked_fill(~keep, torch.finfo(scores.dtype).min)
     weights = scores.softmax(-1, dtype=torch.float32).to(q.dtype)
     return weights if keep is None else weights.masked_fill(~keep, 0.0)
 
-def dot_product_attention(q, k, v, mask=None, causal: bool = False, bias=None, scale: float | None = None):
-    "Attention written out: `(out (B, H, Tq, D), weights (B, H, Tq, Tk))`; `mask` (bool, True = attend) broadcasts to (B, H, Tq, Tk)."
+def dot_product_attention(q, k, v, mask=None, causal: bool = False, bias=None,
+                          scale: float | None = None):
+    """Attention written out: `(out (B, H, Tq, D), weights (B, H, Tq, Tk))`; `mask`
+    (bool, True = attend) broadcasts to (B, H, Tq, Tk)."""
     weights = _attention_weights(q, k, mask, causal, bias, scale)
     return weights @ v, weights
 
 # %% ../nbs/10_attention.ipynb #fded82e3
-def attention(q, k, v, mask=None, causal: bool = False, dropout: float = 0.0, bias=None, scale: float | None = None) -> torch.Tensor:
-    "`dot_product_attention`'s output through `F.scaled_dot_product_attention` (flash / memory-efficient kernels where they apply)."
-    if mask is None and bias is None:                                      # flash attention takes only is_causal, no mask
-        return F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=causal, scale=scale)
+def attention(q, k, v, mask=None, causal: bool = False, dropout: float = 0.0, bias=None,
+              scale: float | None = None) -> torch.Tensor:
+    """`dot_product_attention`'s output through `F.scaled_dot_product_attention`
+    (flash / memory-efficient kernels where they apply)."""
+    if mask is None and bias is None:                # flash attention takes only is_causal, no mask
+        return F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=causal,
+                                              scale=scale)
     keep = _keep_mask(mask, causal, q.shape[-2], k.shape[-2], q.device)
     empty = None
     if keep is not None:
-        empty = ~keep.any(-1, keepdim=True)                                # queries with no key at all
-        keep = keep | empty                                                # let them attend to everything, then zero them
-    attn_mask = keep if bias is None else bias.to(q.dtype) if keep is None else bias.to(q.dtype).masked_fill(~keep, -math.inf)
-    out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout, scale=scale)
+        empty = ~keep.any(-1, keepdim=True)          # queries with no key at all
+        keep = keep | empty                          # let them attend to everything, then zero them
+    attn_mask = (keep if bias is None else bias.to(q.dtype) if keep is None
+                 else bias.to(q.dtype).masked_fill(~keep, -math.inf))
+    out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout,
+                                         scale=scale)
     return out if empty is None else out.masked_fill(empty, 0.0)
 
 # %% ../nbs/10_attention.ipynb #a141b0a1
 def _check_key_mask(mask, batch: int, n_keys: int, name: str = 'mask'):
     if mask is None: return
-    if mask.dtype != torch.bool: raise TypeError(f"{name} must be boolean (True = real frame), got {mask.dtype}")
-    if tuple(mask.shape) != (batch, n_keys): raise ValueError(f"{name} must be (batch, keys) = ({batch}, {n_keys}), got {tuple(mask.shape)}")
+    if mask.dtype != torch.bool:
+        raise TypeError(f"{name} must be boolean (True = real frame), got {mask.dtype}")
+    if tuple(mask.shape) != (batch, n_keys):
+        raise ValueError(
+            f"{name} must be (batch, keys) = ({batch}, {n_keys}), got {tuple(mask.shape)}")
 
 class MultiHeadAttention(nn.Module):
-    "Multi-head attention on (B, T, C): self-attention, or cross-attention to `context` (B, Tk, context_dim); `mask` (B, Tk) marks real keys."
-    def __init__(self, dim: int, n_heads: int, context_dim: int | None = None, dropout: float = 0.0, qkv_bias: bool = True):
+    """Multi-head attention on (B, T, C): self-attention, or cross-attention to `context`
+    (B, Tk, context_dim); `mask` (B, Tk) marks real keys."""
+    def __init__(self, dim: int, n_heads: int, context_dim: int | None = None, dropout: float = 0.0,
+                 qkv_bias: bool = True):
         super().__init__()
-        if dim % n_heads: raise ValueError(f"MultiHeadAttention: dim={dim} is not divisible by n_heads={n_heads}")
+        if dim % n_heads:
+            raise ValueError(f"MultiHeadAttention: dim={dim} is not divisible by n_heads={n_heads}")
         self.n_heads, self.head_dim, self.dropout = n_heads, dim // n_heads, dropout
         self.to_q = nn.Linear(dim, dim, bias=qkv_bias)
         self.to_k = nn.Linear(context_dim or dim, dim, bias=qkv_bias)
         self.to_v = nn.Linear(context_dim or dim, dim, bias=qkv_bias)
         self.to_out = nn.Linear(dim, dim)
 
-    def forward(self, x, context=None, mask=None, causal: bool = False, bias=None, return_weights: bool = False):
-        "x (B, Tq, C), context (B, Tk, context_dim) or None for self-attention, mask (B, Tk) bool -> (B, Tq, C) [, weights (B, H, Tq, Tk)]."
+    def forward(self, x, context=None, mask=None, causal: bool = False, bias=None,
+                return_weights: bool = False):
+        """x (B, Tq, C), context (B, Tk, context_dim) or None for self-attention,
+        mask (B, Tk) bool -> (B, Tq, C) [, weights (B, H, Tq, Tk)]."""
         context = x if context is None else context
         _check_key_mask(mask, context.shape[0], context.shape[1])
-        q, k, v = (rearrange(t, 'b t (h d) -> b h t d', h=self.n_heads) for t in (self.to_q(x), self.to_k(context), self.to_v(context)))
+        q, k, v = (rearrange(t, 'b t (h d) -> b h t d', h=self.n_heads)
+                   for t in (self.to_q(x), self.to_k(context), self.to_v(context)))
         key_mask = None if mask is None else mask[:, None, None, :]
         p = self.dropout if self.training else 0.0
-        if return_weights:                                                   # written out: the weights are wanted (returned before dropout)
+        if return_weights:           # written out: the weights are wanted (returned before dropout)
             weights = _attention_weights(q, k, key_mask, causal, bias)
             out = F.dropout(weights, p) @ v
         else: out = attention(q, k, v, key_mask, causal, p, bias)
@@ -107,49 +130,64 @@ class MultiHeadAttention(nn.Module):
 
 # %% ../nbs/10_attention.ipynb #066eed1a
 class ChannelLayerNorm(nn.Module):
-    "LayerNorm over the channels of a (B, C, T) tensor, one gain and bias per channel (VITS's `LayerNorm`)."
+    """LayerNorm over the channels of a (B, C, T) tensor,
+    one gain and bias per channel (VITS's `LayerNorm`)."""
     def __init__(self, channels: int, eps: float = 1e-5):
         super().__init__()
         self.channels, self.eps = channels, eps
-        self.gamma, self.beta = nn.Parameter(torch.ones(channels)), nn.Parameter(torch.zeros(channels))
+        self.gamma, self.beta = (nn.Parameter(torch.ones(channels)),
+                                 nn.Parameter(torch.zeros(channels)))
 
     def forward(self, x):
-        if x.shape[1] != self.channels: raise ValueError(f"ChannelLayerNorm: expected (B, {self.channels}, T), got {tuple(x.shape)}")
-        return F.layer_norm(x.transpose(1, -1), (self.channels,), self.gamma, self.beta, self.eps).transpose(1, -1)
+        if x.shape[1] != self.channels:
+            raise ValueError(
+                f"ChannelLayerNorm: expected (B, {self.channels}, T), got {tuple(x.shape)}")
+        return F.layer_norm(x.transpose(1, -1), (self.channels,), self.gamma, self.beta,
+                            self.eps).transpose(1, -1)
 
 # %% ../nbs/10_attention.ipynb #d5d562d7
 class RMSNorm(nn.Module):
-    "Root-mean-square norm over the last dimension, x / sqrt(mean(x²) + eps) · g: no centring, no bias (arXiv 1910.07467)."
+    """Root-mean-square norm over the last dimension, x / sqrt(mean(x²) + eps) · g:
+    no centring, no bias (arXiv 1910.07467)."""
     def __init__(self, dim: int, eps: float = 1e-6):
         super().__init__()
         self.eps, self.weight = eps, nn.Parameter(torch.ones(dim))
 
     def forward(self, x):
-        rms_inv = torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + self.eps)    # float32 statistics, also for bf16 inputs
+        # float32 statistics, also for bf16 inputs
+        rms_inv = torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + self.eps)
         return (x.float() * rms_inv * self.weight.float()).to(x.dtype)
 
 # %% ../nbs/10_attention.ipynb #ccf66fa8
 class AdaptiveRMSNorm(nn.Module):
-    "RMSNorm with gain and bias predicted from a conditioning vector: RMSNorm(x)·(1 + γ(c)) + β(c); γ = β = 0 at initialisation."
+    """RMSNorm with gain and bias predicted from a conditioning vector:
+    RMSNorm(x)·(1 + γ(c)) + β(c); γ = β = 0 at initialisation."""
     def __init__(self, dim: int, cond_dim: int, eps: float = 1e-6):
         super().__init__()
         self.norm = RMSNorm(dim, eps)
         self.to_gain_bias = nn.Linear(cond_dim, 2 * dim)
-        nn.init.zeros_(self.to_gain_bias.weight); nn.init.zeros_(self.to_gain_bias.bias)   # starts as plain RMSNorm
+        # starts as plain RMSNorm
+        nn.init.zeros_(self.to_gain_bias.weight); nn.init.zeros_(self.to_gain_bias.bias)
 
     def forward(self, x, cond):
         if cond.shape[0] != x.shape[0] or cond.shape[-1] != self.to_gain_bias.in_features:
-            raise ValueError(f"AdaptiveRMSNorm: cond must be (B, {self.to_gain_bias.in_features}) with B = {x.shape[0]}, got {tuple(cond.shape)}")
+            raise ValueError(f"AdaptiveRMSNorm: cond must be (B, {self.to_gain_bias.in_features}) "
+                             f"with B = {x.shape[0]}, got {tuple(cond.shape)}")
         gamma, beta = self.to_gain_bias(cond).chunk(2, -1)
-        while gamma.dim() < x.dim(): gamma, beta = gamma.unsqueeze(1), beta.unsqueeze(1)   # (B, C) -> (B, 1, C): one per utterance
+        # (B, C) -> (B, 1, C): one per utterance
+        while gamma.dim() < x.dim(): gamma, beta = gamma.unsqueeze(1), beta.unsqueeze(1)
         return self.norm(x) * (1 + gamma) + beta
 
 # %% ../nbs/10_attention.ipynb #96801a54
 class FFTBlock(nn.Module):
-    "FastSpeech's feed-forward Transformer block on (B, T, C): post-norm self-attention, then a two-conv feed-forward; padded frames are zeroed."
-    def __init__(self, dim: int, n_heads: int, ff_dim: int, kernel_size: int = 9, dropout: float = 0.1):
+    """FastSpeech's feed-forward Transformer block on (B, T, C):
+    post-norm self-attention, then a two-conv feed-forward; padded frames are zeroed."""
+    def __init__(self, dim: int, n_heads: int, ff_dim: int, kernel_size: int = 9,
+                 dropout: float = 0.1):
         super().__init__()
-        if kernel_size % 2 == 0: raise ValueError(f"FFTBlock: kernel_size must be odd to keep the length, got {kernel_size}")
+        if kernel_size % 2 == 0:
+            raise ValueError(
+                f"FFTBlock: kernel_size must be odd to keep the length, got {kernel_size}")
         self.attn = MultiHeadAttention(dim, n_heads, dropout=dropout)
         self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
         self.conv1 = nn.Conv1d(dim, ff_dim, kernel_size, padding=kernel_size // 2)
@@ -160,16 +198,19 @@ class FFTBlock(nn.Module):
         if mask is None: mask = torch.ones(x.shape[:2], dtype=torch.bool, device=x.device)
         _check_key_mask(mask, x.shape[0], x.shape[1])
         keep = mask.unsqueeze(-1).to(x.dtype)
-        x = x * keep                                                           # padding must not enter the convolution
+        x = x * keep                                        # padding must not enter the convolution
         x = self.norm1(x + self.drop(self.attn(x, mask=mask))) * keep
         y = self.conv2(F.relu(self.conv1(rearrange(x, 'b t c -> b c t'))))
         return self.norm2(x + self.drop(rearrange(y, 'b c t -> b t c'))) * keep
 
 class FFTStack(nn.Module):
-    "A stack of `FFTBlock`s on (B, T, C) with a (B, T) mask; positions are not added here (add `sinusoidal_positions` first)."
-    def __init__(self, dim: int, n_layers: int, n_heads: int, ff_dim: int, kernel_size: int = 9, dropout: float = 0.1):
+    """A stack of `FFTBlock`s on (B, T, C) with a (B, T) mask;
+    positions are not added here (add `sinusoidal_positions` first)."""
+    def __init__(self, dim: int, n_layers: int, n_heads: int, ff_dim: int, kernel_size: int = 9,
+                 dropout: float = 0.1):
         super().__init__()
-        self.blocks = nn.ModuleList([FFTBlock(dim, n_heads, ff_dim, kernel_size, dropout) for _ in range(n_layers)])
+        self.blocks = nn.ModuleList([FFTBlock(dim, n_heads, ff_dim, kernel_size, dropout)
+                                     for _ in range(n_layers)])
 
     def forward(self, x, mask=None):
         for block in self.blocks: x = block(x, mask)
@@ -177,44 +218,58 @@ class FFTStack(nn.Module):
 
 # %% ../nbs/10_attention.ipynb #7ee53df9
 def relative_to_absolute(x: torch.Tensor) -> torch.Tensor:
-    "(..., L, 2L-1) scores indexed by relative offset j - i + L - 1 -> (..., L, L) indexed by key position j, by padding and reshaping."
+    """(..., L, 2L-1) scores indexed by relative offset j - i + L - 1 -> (..., L, L) indexed by key
+    position j, by padding and reshaping."""
     *lead, L, R = x.shape
-    if R != 2 * L - 1: raise ValueError(f"relative_to_absolute: last dimension must be 2L - 1 = {2 * L - 1}, got {R}")
+    if R != 2 * L - 1:
+        raise ValueError(
+            f"relative_to_absolute: last dimension must be 2L - 1 = {2 * L - 1}, got {R}")
     x = F.pad(x, (0, 1))                                   # (..., L, 2L): each row one longer
     x = F.pad(x.reshape(*lead, 2 * L * L), (0, L - 1))      # flat, padded to (L + 1)(2L - 1)
     return x.reshape(*lead, L + 1, 2 * L - 1)[..., :L, L - 1:]
 
 def absolute_to_relative(x: torch.Tensor) -> torch.Tensor:
-    "(..., L, L) indexed by key position j -> (..., L, 2L-1) indexed by relative offset j - i + L - 1 (zeros where no key exists)."
+    """(..., L, L) indexed by key position j -> (..., L, 2L-1) indexed by relative offset j - i +
+    L - 1 (zeros where no key exists)."""
     *lead, L, L2 = x.shape
-    if L2 != L: raise ValueError(f"absolute_to_relative: expected square (..., L, L), got {tuple(x.shape)}")
+    if L2 != L:
+        raise ValueError(f"absolute_to_relative: expected square (..., L, L), got {tuple(x.shape)}")
     x = F.pad(x, (0, L - 1))                               # (..., L, 2L - 1)
     x = F.pad(x.reshape(*lead, L * (2 * L - 1)), (L, 0))    # flat, L zeros in front: 2L * L in all
     return x.reshape(*lead, L, 2 * L)[..., 1:]
 
 # %% ../nbs/10_attention.ipynb #04ed889a
 def relative_embeddings(table: torch.Tensor, length: int, clip: bool = False) -> torch.Tensor:
-    "Rows of a (2w+1, d) table for the offsets -(L-1)..L-1: (2L-1, d); beyond ±w zeros (VITS) or, with `clip`, the edge rows (Shaw et al.)."
+    """Rows of a (2w+1, d) table for the offsets -(L-1)..L-1:
+    (2L-1, d); beyond ±w zeros (VITS) or, with `clip`, the edge rows (Shaw et al.)."""
     w = (table.shape[0] - 1) // 2
     offsets = torch.arange(-(length - 1), length, device=table.device)
     rows = table[offsets.clamp(-w, w) + w]
     return rows if clip else rows * (offsets.abs() <= w).unsqueeze(-1).to(rows.dtype)
 
 def proximal_bias(length: int, device=None) -> torch.Tensor:
-    "(L, L) score bias -log(1 + |i - j|): nearby frames are favoured (Glow-TTS / VITS `proximal_bias`)."
+    """(L, L) score bias -log(1 + |i - j|):
+    nearby frames are favoured (Glow-TTS / VITS `proximal_bias`)."""
     pos = torch.arange(length, dtype=torch.float32, device=device)
     return -torch.log1p((pos[None, :] - pos[:, None]).abs())
 
 # %% ../nbs/10_attention.ipynb #f046d1a0
 class RelativeMultiHeadAttention(nn.Module):
-    "VITS's channel-first attention: 1×1-conv projections on (B, C, T), windowed relative-position keys and values (arXiv 1803.02155), optional proximal bias."
-    def __init__(self, channels: int, out_channels: int, n_heads: int, dropout: float = 0.0, window_size: int | None = None,
+    """VITS's channel-first attention: 1×1-conv projections on (B, C, T), windowed relative-position
+    keys and values (arXiv 1803.02155), optional proximal bias."""
+    def __init__(self, channels: int, out_channels: int, n_heads: int, dropout: float = 0.0,
+                 window_size: int | None = None,
                  proximal_bias: bool = False, clip_positions: bool = False):
         super().__init__()
-        if channels % n_heads: raise ValueError(f"RelativeMultiHeadAttention: channels={channels} is not divisible by n_heads={n_heads}")
-        if window_size is not None and window_size < 1: raise ValueError(f"RelativeMultiHeadAttention: window_size must be >= 1 or None, got {window_size}")
+        if channels % n_heads:
+            raise ValueError(f"RelativeMultiHeadAttention: channels={channels} is not divisible by "
+                             f"n_heads={n_heads}")
+        if window_size is not None and window_size < 1:
+            raise ValueError(
+                f"RelativeMultiHeadAttention: window_size must be >= 1 or None, got {window_size}")
         self.n_heads, self.head_dim = n_heads, channels // n_heads
-        self.window_size, self.proximal_bias, self.clip_positions = window_size, proximal_bias, clip_positions
+        self.window_size, self.proximal_bias, self.clip_positions = (window_size, proximal_bias,
+                                                                     clip_positions)
         self.conv_q, self.conv_k, self.conv_v = (nn.Conv1d(channels, channels, 1) for _ in range(3))
         self.conv_o = nn.Conv1d(channels, out_channels, 1)
         self.drop = nn.Dropout(dropout)
@@ -225,33 +280,40 @@ class RelativeMultiHeadAttention(nn.Module):
             self.emb_rel_v = nn.Parameter(torch.randn(2 * window_size + 1, self.head_dim) * std)
 
     def forward(self, x, c, mask=None, return_weights: bool = False):
-        "x (B, C, Tq) queries, c (B, C, Tk) keys and values, mask (B, 1, Tq, Tk) bool or None -> (B, out_channels, Tq) [, weights (B, H, Tq, Tk)]."
-        q, k, v = (rearrange(t, 'b (h d) t -> b h t d', h=self.n_heads) for t in (self.conv_q(x), self.conv_k(c), self.conv_v(c)))
+        """x (B, C, Tq) queries, c (B, C, Tk) keys and values,
+        mask (B, 1, Tq, Tk) bool or None -> (B, out_channels, Tq) [, weights (B, H, Tq, Tk)]."""
+        q, k, v = (rearrange(t, 'b (h d) t -> b h t d', h=self.n_heads)
+                   for t in (self.conv_q(x), self.conv_k(c), self.conv_v(c)))
         T, scale = x.shape[-1], self.head_dim ** -0.5
         if (self.window_size is not None or self.proximal_bias) and c.shape[-1] != T:
-            raise ValueError(f"RelativeMultiHeadAttention: relative positions need self-attention (Tq == Tk), got Tq={T}, Tk={c.shape[-1]}")
+            raise ValueError("RelativeMultiHeadAttention: relative positions need self-attention "
+                             f"(Tq == Tk), got Tq={T}, Tk={c.shape[-1]}")
         bias = proximal_bias(T, x.device).to(q.dtype) if self.proximal_bias else None
-        if self.window_size is None and not return_weights:     # no relative values: the fused kernel can do it all
+        # no relative values: the fused kernel can do it all
+        if self.window_size is None and not return_weights:
             out = attention(q, k, v, mask, dropout=self.drop.p if self.training else 0.0, bias=bias)
         else:
             if self.window_size is not None:
-                rel_k = relative_embeddings(self.emb_rel_k, T, self.clip_positions)          # (2T-1, d)
-                rel_scores = relative_to_absolute((q * scale) @ rel_k.T)                    # q_i · a^K_{j-i}
+                rel_k = relative_embeddings(self.emb_rel_k, T, self.clip_positions)      # (2T-1, d)
+                rel_scores = relative_to_absolute((q * scale) @ rel_k.T)           # q_i · a^K_{j-i}
                 bias = rel_scores if bias is None else rel_scores + bias
             weights = _attention_weights(q, k, mask, bias=bias, scale=scale)
             dropped = self.drop(weights)
             out = dropped @ v
-            if self.window_size is not None:                                               # Σ_j α_ij a^V_{j-i}
-                out = out + absolute_to_relative(dropped) @ relative_embeddings(self.emb_rel_v, T, self.clip_positions)
+            if self.window_size is not None:                                    # Σ_j α_ij a^V_{j-i}
+                out = out + absolute_to_relative(dropped) @ relative_embeddings(self.emb_rel_v, T,
+                                                                                self.clip_positions)
         out = self.conv_o(rearrange(out, 'b h t d -> b (h d) t'))
         return (out, weights) if return_weights else out
 
 # %% ../nbs/10_attention.ipynb #ffdc945a
 class _ConvFeedForward(nn.Module):
-    "VITS's feed-forward on (B, C, T): conv, ReLU, dropout, conv, with the padding zeroed before each conv."
+    """VITS's feed-forward on (B, C, T):
+    conv, ReLU, dropout, conv, with the padding zeroed before each conv."""
     def __init__(self, channels: int, ff_channels: int, kernel_size: int = 1, dropout: float = 0.0):
         super().__init__()
-        if kernel_size % 2 == 0: raise ValueError(f"kernel_size must be odd to keep the length, got {kernel_size}")
+        if kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be odd to keep the length, got {kernel_size}")
         self.conv_1 = nn.Conv1d(channels, ff_channels, kernel_size, padding=kernel_size // 2)
         self.conv_2 = nn.Conv1d(ff_channels, channels, kernel_size, padding=kernel_size // 2)
         self.drop = nn.Dropout(dropout)
@@ -260,23 +322,35 @@ class _ConvFeedForward(nn.Module):
         return self.conv_2(self.drop(torch.relu(self.conv_1(x * mask))) * mask) * mask
 
 class RelativeTransformerEncoder(nn.Module):
-    "The VITS text-encoder body on (B, C, T) with mask (B, 1, T): post-norm layers of relative self-attention and a conv feed-forward."
-    def __init__(self, channels: int, ff_channels: int, n_heads: int, n_layers: int, kernel_size: int = 1, dropout: float = 0.1,
+    """The VITS text-encoder body on (B, C, T) with mask (B, 1, T):
+    post-norm layers of relative self-attention and a conv feed-forward."""
+    def __init__(self, channels: int, ff_channels: int, n_heads: int, n_layers: int,
+                 kernel_size: int = 1, dropout: float = 0.1,
                  window_size: int = 4, gin_channels: int = 0, cond_layer: int = 2):
         super().__init__()
-        self.attn_layers = nn.ModuleList([RelativeMultiHeadAttention(channels, channels, n_heads, dropout, window_size) for _ in range(n_layers)])
+        self.attn_layers = nn.ModuleList([RelativeMultiHeadAttention(channels, channels, n_heads,
+                                                                     dropout, window_size)
+                                          for _ in range(n_layers)])
         self.norm_layers_1 = nn.ModuleList([ChannelLayerNorm(channels) for _ in range(n_layers)])
-        self.ffn_layers = nn.ModuleList([_ConvFeedForward(channels, ff_channels, kernel_size, dropout) for _ in range(n_layers)])
+        self.ffn_layers = nn.ModuleList([
+            _ConvFeedForward(channels, ff_channels, kernel_size, dropout) for _ in range(n_layers)])
         self.norm_layers_2 = nn.ModuleList([ChannelLayerNorm(channels) for _ in range(n_layers)])
         self.drop, self.cond_layer = nn.Dropout(dropout), cond_layer
-        self.cond = nn.Conv1d(gin_channels, channels, 1) if gin_channels else None      # VITS2: a speaker vector joins at one layer
+        # VITS2: a speaker vector joins at one layer
+        self.cond = nn.Conv1d(gin_channels, channels, 1) if gin_channels else None
 
     def forward(self, x, mask, g=None):
-        if mask.dtype != torch.bool or mask.dim() != 3: raise ValueError(f"RelativeTransformerEncoder: mask must be boolean (B, 1, T), got {mask.dtype} {tuple(mask.shape)}")
-        if (g is None) != (self.cond is None): raise ValueError("RelativeTransformerEncoder: pass g exactly when built with gin_channels > 0")
-        attn_mask, keep = mask.unsqueeze(2) & mask.unsqueeze(-1), mask.to(x.dtype)     # (B, 1, T, T), (B, 1, T)
+        if mask.dtype != torch.bool or mask.dim() != 3:
+            raise ValueError("RelativeTransformerEncoder: mask must be boolean (B, 1, T), got "
+                             f"{mask.dtype} {tuple(mask.shape)}")
+        if (g is None) != (self.cond is None):
+            raise ValueError(
+                "RelativeTransformerEncoder: pass g exactly when built with gin_channels > 0")
+        # (B, 1, T, T), (B, 1, T)
+        attn_mask, keep = mask.unsqueeze(2) & mask.unsqueeze(-1), mask.to(x.dtype)
         x = x * keep
-        for i, (attn, norm1, ffn, norm2) in enumerate(zip(self.attn_layers, self.norm_layers_1, self.ffn_layers, self.norm_layers_2)):
+        for i, (attn, norm1, ffn, norm2) in enumerate(
+                zip(self.attn_layers, self.norm_layers_1, self.ffn_layers, self.norm_layers_2)):
             if self.cond is not None and i == self.cond_layer: x = (x + self.cond(g)) * keep
             x = norm1(x + self.drop(attn(x, x, attn_mask)))
             x = norm2(x + self.drop(ffn(x, keep)))
@@ -284,8 +358,10 @@ class RelativeTransformerEncoder(nn.Module):
 
 # %% ../nbs/10_attention.ipynb #e78c2314
 class GEGLUFeedForward(nn.Module):
-    "Feed-forward on (B, T, C) with a GELU-gated linear unit (arXiv 2002.05202); `causal_conv` adds a depthwise conv that sees only the past."
-    def __init__(self, dim: int, mult: float = 4, causal_conv: bool = False, dropout: float = 0.0, kernel_size: int = 3):
+    """Feed-forward on (B, T, C) with a GELU-gated linear unit (arXiv 2002.05202);
+    `causal_conv` adds a depthwise conv that sees only the past."""
+    def __init__(self, dim: int, mult: float = 4, causal_conv: bool = False, dropout: float = 0.0,
+                 kernel_size: int = 3):
         super().__init__()
         inner = int(dim * mult)
         self.proj_in = nn.Linear(dim, 2 * inner)
@@ -294,19 +370,23 @@ class GEGLUFeedForward(nn.Module):
 
     def forward(self, x, mask=None):
         a, gate = self.proj_in(x).chunk(2, -1)
-        h = a * F.gelu(gate)                                                 # GEGLU(x) = (x W) ⊙ GELU(x V)
-        if self.conv is not None:                                            # pad on the left only: frame t sees t-k+1 .. t
-            h = rearrange(self.conv(F.pad(rearrange(h, 'b t c -> b c t'), (self.conv.kernel_size[0] - 1, 0))), 'b c t -> b t c')
+        h = a * F.gelu(gate)                         # GEGLU(x) = (x W) ⊙ GELU(x V)
+        if self.conv is not None:                    # pad on the left only: frame t sees t-k+1 .. t
+            h = rearrange(self.conv(F.pad(rearrange(h, 'b t c -> b c t'),
+                                          (self.conv.kernel_size[0] - 1, 0))), 'b c t -> b t c')
         out = self.proj_out(self.drop(h))
         return out if mask is None else out * mask.unsqueeze(-1).to(out.dtype)
 
 # %% ../nbs/10_attention.ipynb #6c6ac202
 class CrossAttention(nn.Module):
-    "Queries x (B, Tq, C) attend to `context` (B, Tk, context_dim); with `include_self` the keys are concat([x, context]) (Perceiver-style)."
-    def __init__(self, dim: int, context_dim: int | None = None, n_heads: int = 8, include_self: bool = False, dropout: float = 0.0):
+    """Queries x (B, Tq, C) attend to `context` (B, Tk, context_dim);
+    with `include_self` the keys are concat([x, context]) (Perceiver-style)."""
+    def __init__(self, dim: int, context_dim: int | None = None, n_heads: int = 8,
+                 include_self: bool = False, dropout: float = 0.0):
         super().__init__()
         if include_self and context_dim not in (None, dim):
-            raise ValueError(f"CrossAttention: include_self needs context_dim == dim (keys are concat([x, context])), got {context_dim} and {dim}")
+            raise ValueError("CrossAttention: include_self needs context_dim == dim (keys are "
+                             f"concat([x, context])), got {context_dim} and {dim}")
         self.include_self = include_self
         self.attn = MultiHeadAttention(dim, n_heads, context_dim, dropout)
 
@@ -316,18 +396,23 @@ class CrossAttention(nn.Module):
             _check_key_mask(mask, x.shape[0], x.shape[1], 'mask')
             if context_mask is not None or mask is not None:
                 ones = lambda t: torch.ones(t.shape[:2], dtype=torch.bool, device=t.device)
-                context_mask = torch.cat([ones(x) if mask is None else mask, ones(context) if context_mask is None else context_mask], 1)
+                context_mask = torch.cat([ones(x) if mask is None else mask,
+                                          ones(context) if context_mask is None
+                                          else context_mask], 1)
             context = torch.cat([x, context], 1)
         return self.attn(x, context, context_mask, return_weights=return_weights)
 
 # %% ../nbs/10_attention.ipynb #048390b7
 class PerceiverResampler(nn.Module):
-    "Learned latents (n_latents, C) cross-attend to a variable-length (B, T, C) sequence (and to themselves): (B, n_latents, C) out."
-    def __init__(self, dim: int, n_latents: int = 32, depth: int = 2, n_heads: int = 8, ff_mult: float = 4):
+    """Learned latents (n_latents, C) cross-attend to a variable-length (B, T, C) sequence
+    (and to themselves): (B, n_latents, C) out."""
+    def __init__(self, dim: int, n_latents: int = 32, depth: int = 2, n_heads: int = 8,
+                 ff_mult: float = 4):
         super().__init__()
         self.latents = nn.Parameter(torch.randn(n_latents, dim) * 0.02)
         self.layers = nn.ModuleList([nn.ModuleDict(dict(
-            norm_latents=nn.LayerNorm(dim), norm_x=nn.LayerNorm(dim), attn=CrossAttention(dim, n_heads=n_heads, include_self=True),
+            norm_latents=nn.LayerNorm(dim), norm_x=nn.LayerNorm(dim),
+            attn=CrossAttention(dim, n_heads=n_heads, include_self=True),
             norm_ff=nn.LayerNorm(dim), ff=GEGLUFeedForward(dim, ff_mult))) for _ in range(depth)])
         self.norm_out = nn.LayerNorm(dim)
 
@@ -335,6 +420,7 @@ class PerceiverResampler(nn.Module):
         _check_key_mask(mask, x.shape[0], x.shape[1])
         latents = self.latents.expand(x.shape[0], -1, -1)
         for layer in self.layers:
-            latents = latents + layer['attn'](layer['norm_latents'](latents), layer['norm_x'](x), context_mask=mask)
+            latents = latents + layer['attn'](layer['norm_latents'](latents), layer['norm_x'](x),
+                                              context_mask=mask)
             latents = latents + layer['ff'](layer['norm_ff'](latents))
         return self.norm_out(latents)

@@ -13,10 +13,12 @@ import torch.nn.functional as F
 
 from .audio import AudioConfig, mel_spectrogram
 from .batching import TTSDataset, collate_segments
-from .training import Task, lr_schedule, register_family, read_run_checkpoint, trained_weights
-from .hifigan import discriminator_loss, generator_adversarial_loss, feature_matching_loss, mel_loss
-from .vocos import (stft, ConvNeXtBlock, VocosGenerator, VocosDiscriminators, vocos_config, VocosConfig,
-                           multi_resolution_stft_loss)
+from .training import (Task, lr_schedule, register_family, read_run_checkpoint,
+                              trained_weights)
+from .hifigan import (discriminator_loss, generator_adversarial_loss, feature_matching_loss,
+                             mel_loss)
+from .vocos import (stft, ConvNeXtBlock, VocosGenerator, VocosDiscriminators, vocos_config,
+                           VocosConfig, multi_resolution_stft_loss)
 
 # %% auto #0
 __all__ = ['CODEC_PRESETS', 'CODEC_TRAIN_PRESETS', 'squared_distances', 'nearest_code', 'kmeans_plus_plus', 'kmeans',
@@ -25,7 +27,8 @@ __all__ = ['CODEC_PRESETS', 'CODEC_TRAIN_PRESETS', 'squared_distances', 'nearest
 
 # %% ../nbs/35_codec.ipynb #3ef99d50
 def squared_distances(x: torch.Tensor, codebook: torch.Tensor) -> torch.Tensor:
-    "||x_n - e_k||^2 for rows x (N, D) and codewords (K, D) -> (N, K), by expanding the square (one matrix product)."
+    """||x_n - e_k||^2 for rows x (N, D) and codewords (K, D) -> (N, K),
+    by expanding the square (one matrix product)."""
     return x.pow(2).sum(1, keepdim=True) - 2 * x @ codebook.t() + codebook.pow(2).sum(1)[None]
 
 def nearest_code(x: torch.Tensor, codebook: torch.Tensor) -> torch.Tensor:
@@ -33,33 +36,40 @@ def nearest_code(x: torch.Tensor, codebook: torch.Tensor) -> torch.Tensor:
     return squared_distances(x, codebook).argmin(1)
 
 # %% ../nbs/35_codec.ipynb #5c6c1159
-def kmeans_plus_plus(x: torch.Tensor, k: int, generator: torch.Generator | None = None) -> torch.Tensor:
-    "k starting centres among the rows x (N, D), each drawn with probability proportional to its squared distance to those chosen."
+def kmeans_plus_plus(x: torch.Tensor, k: int,
+                     generator: torch.Generator | None = None) -> torch.Tensor:
+    """k starting centres among the rows x (N, D),
+    each drawn with probability proportional to its squared distance to those chosen."""
     first = int(torch.randint(x.shape[0], (1,), generator=generator))
     centres, d2 = [x[first]], (x - x[first]).pow(2).sum(1)
     for _ in range(k - 1):
-        p = d2 if d2.sum() > 0 else torch.ones_like(d2)                       # all rows taken: repeats
+        p = d2 if d2.sum() > 0 else torch.ones_like(d2)                    # all rows taken: repeats
         i = int(torch.multinomial(p / p.sum(), 1, generator=generator))
         centres.append(x[i]); d2 = torch.minimum(d2, (x - x[i]).pow(2).sum(1))
     return torch.stack(centres)
 
-def kmeans(x: torch.Tensor, k: int, iters: int = 10, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def kmeans(x: torch.Tensor, k: int, iters: int = 10,
+           generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     "Lloyd's k-means on rows x (N, D) from a k-means++ start: (centroids (k, D), counts (k,))."
     c = kmeans_plus_plus(x, k, generator)
     for _ in range(iters):
         a = nearest_code(x, c)
         counts = torch.bincount(a, minlength=k).to(x.dtype)
         sums = torch.zeros_like(c).index_add_(0, a, x)
-        c = torch.where(counts[:, None] > 0, sums / counts.clamp(min=1)[:, None], c)   # an empty cluster keeps its centre
+        # an empty cluster keeps its centre
+        c = torch.where(counts[:, None] > 0, sums / counts.clamp(min=1)[:, None], c)
     return c, torch.bincount(nearest_code(x, c), minlength=k).to(x.dtype)
 
 def _distributed() -> bool:
-    return torch.distributed.is_available() and torch.distributed.is_initialized() and torch.distributed.get_world_size() > 1
+    return (torch.distributed.is_available() and torch.distributed.is_initialized()
+            and torch.distributed.get_world_size() > 1)
 
 # %% ../nbs/35_codec.ipynb #4d4db3ec
 class VectorQuantizer(nn.Module):
-    "One codebook (K, D): nearest-codeword codes, straight-through output, commitment loss, EMA updates, k-means start, dead-code restarts."
-    def __init__(self, dim: int, codebook_size: int = 1024, decay: float = 0.99, eps: float = 1e-5, kmeans_init: bool = True,
+    """One codebook (K, D): nearest-codeword codes, straight-through output, commitment loss, EMA
+    updates, k-means start, dead-code restarts."""
+    def __init__(self, dim: int, codebook_size: int = 1024, decay: float = 0.99, eps: float = 1e-5,
+                 kmeans_init: bool = True,
                  kmeans_iters: int = 10, dead_threshold: float = 1.0):
         super().__init__()
         self.dim, self.size, self.decay, self.eps = dim, codebook_size, decay, eps
@@ -73,7 +83,8 @@ class VectorQuantizer(nn.Module):
     def _flat(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         "(B, D, T) -> rows (N, D) in float32, only the frames `mask` (B, T) keeps."
         if x.dim() != 3 or x.shape[1] != self.dim:
-            raise ValueError(f"VectorQuantizer: expected (B, {self.dim}, T), got shape {tuple(x.shape)}")
+            raise ValueError(
+                f"VectorQuantizer: expected (B, {self.dim}, T), got shape {tuple(x.shape)}")
         rows = x.transpose(1, 2).reshape(-1, self.dim).float()
         return rows if mask is None else rows[mask.reshape(-1)]
 
@@ -87,15 +98,20 @@ class VectorQuantizer(nn.Module):
 
     @torch.no_grad()
     def _init(self, rows: torch.Tensor):
-        "k-means on the first batch (on the first process, broadcast), as the codebook and its statistics."
+        """k-means on the first batch (on the first process, broadcast),
+        as the codebook and its statistics."""
         centres, counts = kmeans(rows, self.size, self.kmeans_iters)
-        if _distributed(): torch.distributed.broadcast(centres, 0); torch.distributed.broadcast(counts, 0)
-        self.codebook.copy_(centres); self.cluster_size.copy_(counts); self.embed_sum.copy_(centres * counts[:, None])
+        if _distributed():
+            torch.distributed.broadcast(centres, 0); torch.distributed.broadcast(counts, 0)
+        self.codebook.copy_(centres)
+        self.cluster_size.copy_(counts)
+        self.embed_sum.copy_(centres * counts[:, None])
         self.initted.fill_(True)
 
     @torch.no_grad()
     def _ema_update(self, rows: torch.Tensor, codes: torch.Tensor, weight: torch.Tensor):
-        "N_k, m_k <- decayed averages of this batch's counts and sums (rows weighted 1, padding 0); e_k = m_k / smoothed N_k; restarts."
+        """N_k, m_k <- decayed averages of this batch's counts and sums (rows weighted 1, padding
+        0); e_k = m_k / smoothed N_k; restarts."""
         counts = torch.zeros(self.size, device=rows.device).index_add_(0, codes, weight)
         sums = torch.zeros_like(self.embed_sum).index_add_(0, codes, rows * weight[:, None])
         if _distributed(): torch.distributed.all_reduce(counts); torch.distributed.all_reduce(sums)
@@ -104,69 +120,86 @@ class VectorQuantizer(nn.Module):
         n = self.cluster_size.sum()
         smoothed = (self.cluster_size + self.eps) / (n + self.size * self.eps) * n
         self.codebook.copy_(self.embed_sum / smoothed[:, None])
-        # restarts with no host read (a GPU would wait for it): every codeword draws a candidate row, only the dead take theirs
+        # restarts with no host read (a GPU would wait for it): every codeword draws a candidate
+        # row, only the dead take theirs
         dead = (self.cluster_size < self.dead_threshold)[:, None]
         pick = torch.randint(len(rows), (self.size,), device=rows.device)
-        if _distributed(): torch.distributed.broadcast(pick, 0); pick = pick.clamp(max=len(rows) - 1)   # batches may differ in size
+        # batches may differ in size
+        if _distributed():
+            torch.distributed.broadcast(pick, 0); pick = pick.clamp(max=len(rows) - 1)
         new = rows[pick]
         self.codebook.copy_(torch.where(dead, new, self.codebook))
         self.embed_sum.copy_(torch.where(dead, new * self.dead_threshold, self.embed_sum))
-        self.cluster_size.copy_(torch.where(dead[:, 0], torch.full_like(self.cluster_size, self.dead_threshold), self.cluster_size))
+        self.cluster_size.copy_(torch.where(dead[:, 0],
+                                            torch.full_like(self.cluster_size, self.dead_threshold),
+                                            self.cluster_size))
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> dict:
-        "x (B, D, T) -> quantized (straight-through), codes (B, T), commitment loss, perplexity of the codes used."
+        """x (B, D, T) -> quantized (straight-through),
+        codes (B, T), commitment loss, perplexity of the codes used."""
         B, D, T = x.shape
         with torch.autocast(x.device.type, enabled=False):
             rows = self._flat(x)
-            keep = mask.reshape(-1).float() if mask is not None else torch.ones(len(rows), device=x.device)
+            keep = (mask.reshape(-1).float() if mask is not None
+                    else torch.ones(len(rows), device=x.device))
             if self.training and not self._ready:                             # the first step only
-                if not bool(self.initted): self._init(rows if mask is None else rows[mask.reshape(-1)])
+                if not bool(self.initted):
+                    self._init(rows if mask is None else rows[mask.reshape(-1)])
                 self._ready = True
             codes = nearest_code(rows, self.codebook)
             q = self.codebook[codes]
             if self.training: self._ema_update(rows, codes, keep)
             n = keep.sum().clamp(min=1)
-            commit = ((rows - q).pow(2).sum(1) * keep).sum() / (n * self.dim)     # ||z - sg(q)||^2: the codebook is a buffer
+            # ||z - sg(q)||^2: the codebook is a buffer
+            commit = ((rows - q).pow(2).sum(1) * keep).sum() / (n * self.dim)
             p = torch.zeros(self.size, device=x.device).index_add_(0, codes, keep) / n
             perplexity = torch.exp(-(p * torch.log(p.clamp(min=1e-10))).sum())
-            out = rows + (q - rows).detach()                                  # value q, gradient the identity
-        return dict(quantized=out.view(B, T, D).transpose(1, 2).to(x.dtype), codes=codes.view(B, T), commit_loss=commit,
-                    perplexity=perplexity)
+            out = rows + (q - rows).detach()                        # value q, gradient the identity
+        return dict(quantized=out.view(B, T, D).transpose(1, 2).to(x.dtype), codes=codes.view(B, T),
+                    commit_loss=commit, perplexity=perplexity)
 
 # %% ../nbs/35_codec.ipynb #da0f6760
 class ResidualVQ(nn.Module):
-    "n_q `VectorQuantizer`s, each quantising the previous one's residual; quantiser dropout trains every prefix of the stages."
-    def __init__(self, n_q: int, dim: int, codebook_size: int = 1024, quantizer_dropout: bool = True, **vq_kwargs):
+    """n_q `VectorQuantizer`s, each quantising the previous one's residual;
+    quantiser dropout trains every prefix of the stages."""
+    def __init__(self, n_q: int, dim: int, codebook_size: int = 1024,
+                 quantizer_dropout: bool = True, **vq_kwargs):
         super().__init__()
         if n_q < 1: raise ValueError(f"ResidualVQ: n_q must be >= 1, got {n_q}")
         self.n_q, self.dim, self.quantizer_dropout = n_q, dim, quantizer_dropout
-        self.layers = nn.ModuleList(VectorQuantizer(dim, codebook_size, **vq_kwargs) for _ in range(n_q))
+        self.layers = nn.ModuleList(VectorQuantizer(dim, codebook_size, **vq_kwargs)
+                                    for _ in range(n_q))
 
     def _stages(self, n_q: int | None) -> int:
         if n_q is None: return self.n_q
-        if not 1 <= n_q <= self.n_q: raise ValueError(f"ResidualVQ: n_q must be in 1..{self.n_q}, got {n_q}")
+        if not 1 <= n_q <= self.n_q:
+            raise ValueError(f"ResidualVQ: n_q must be in 1..{self.n_q}, got {n_q}")
         return n_q
 
-    def forward(self, x: torch.Tensor, n_q: int | None = None, mask: torch.Tensor | None = None) -> dict:
-        "x (B, D, T) -> quantized (straight-through, first n_q stages), codes (B, n, T), mean commitment, perplexity per stage."
+    def forward(self, x: torch.Tensor, n_q: int | None = None,
+                mask: torch.Tensor | None = None) -> dict:
+        """x (B, D, T) -> quantized (straight-through, first n_q stages),
+        codes (B, n, T), mean commitment, perplexity per stage."""
         if n_q is None and self.training and self.quantizer_dropout:
-            n_q = torch.randint(1, self.n_q + 1, (1,))                         # on the CPU: reading it costs no GPU sync
-            if _distributed():                                                 # every process must run the same stages
+            n_q = torch.randint(1, self.n_q + 1, (1,))    # on the CPU: reading it costs no GPU sync
+            if _distributed():                            # every process must run the same stages
                 n_q = n_q.to(x.device); torch.distributed.broadcast(n_q, 0)
             n_q = int(n_q)
         n = self._stages(n_q)
         keep = None if mask is None else mask[:, None].float()
-        mse = lambda a, b: (a - b).pow(2).mean() if keep is None else ((a - b).pow(2) * keep).sum() / (keep.sum() * self.dim)
+        mse = lambda a, b: ((a - b).pow(2).mean() if keep is None
+                            else ((a - b).pow(2) * keep).sum() / (keep.sum() * self.dim))
         with torch.autocast(x.device.type, enabled=False):
             z = x.float()
-            residual, total, codes, commits, perplexities = z.detach(), torch.zeros_like(z), [], [], []
+            residual, total, codes, commits, perplexities = (z.detach(), torch.zeros_like(z),
+                                                             [], [], [])
             for vq in self.layers[:n]:
-                out = vq(residual, mask)                                       # codes, and the EMA update on this residual
+                out = vq(residual, mask)                # codes, and the EMA update on this residual
                 q = out['quantized'].detach()
-                commits.append(mse(z - total, q))                              # r_i = z - sum_{j<i} q_j, differentiable in z
+                commits.append(mse(z - total, q))     # r_i = z - sum_{j<i} q_j, differentiable in z
                 total, residual = total + q, residual - q
                 codes.append(out['codes']); perplexities.append(out['perplexity'])
-            quantized = z + (total - z).detach()                               # value: the sum; gradient: the identity, once
+            quantized = z + (total - z).detach()      # value: the sum; gradient: the identity, once
         return dict(quantized=quantized.to(x.dtype), codes=torch.stack(codes, 1), n_q=n,
                     commit_loss=torch.stack(commits).mean(), perplexity=torch.stack(perplexities))
 
@@ -180,13 +213,15 @@ class ResidualVQ(nn.Module):
     def decode(self, codes: torch.Tensor) -> torch.Tensor:
         "The sum of the codewords (B, D, T) of codes (B, n, T), n <= n_q."
         if codes.dim() != 3 or not 1 <= codes.shape[1] <= self.n_q:
-            raise ValueError(f"ResidualVQ.decode: expected codes (B, 1..{self.n_q}, T), got shape {tuple(codes.shape)}")
+            raise ValueError(f"ResidualVQ.decode: expected codes (B, 1..{self.n_q}, T), got shape "
+                             f"{tuple(codes.shape)}")
         return sum(vq.decode(codes[:, i]) for i, vq in enumerate(self.layers[:codes.shape[1]]))
 
 # %% ../nbs/35_codec.ipynb #c7acd6a5
 @dataclass(frozen=True)
 class CodecConfig:
-    "The codec's shape: encoder width and depth, latent width, RVQ stages and codebook size, and the Vocos decoder's preset."
+    """The codec's shape: encoder width and depth, latent width, RVQ stages and codebook size, and
+    the Vocos decoder's preset."""
     dim: int = 256                  # encoder channels
     intermediate_dim: int = 768     # encoder ConvNeXt hidden width
     encoder_layers: int = 4         # encoder ConvNeXt blocks
@@ -195,36 +230,50 @@ class CodecConfig:
     codebook_size: int = 256        # K entries per stage (log2 K bits a frame each)
     decoder: str = 'small'          # chapter 26's Vocos preset for the decoder
     kmeans_init: bool = True
-    dead_threshold: float = 0.05    # EMA count under which a codeword is restarted (a batch gives ~1 vector per codeword)
+    # EMA count under which a codeword is restarted (a batch gives ~1 vector per codeword)
+    dead_threshold: float = 0.05
 
     def __post_init__(self):
-        for k in ('dim', 'intermediate_dim', 'encoder_layers', 'latent_dim', 'n_q', 'codebook_size'):
+        for k in (
+                'dim', 'intermediate_dim', 'encoder_layers', 'latent_dim', 'n_q', 'codebook_size'):
             v = getattr(self, k)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"CodecConfig.{k} must be a positive integer, got {v!r}")
-        vocos_config(self.decoder)                                            # an unknown decoder preset is refused here
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"CodecConfig.{k} must be a positive integer, got {v!r}")
+        vocos_config(self.decoder)                       # an unknown decoder preset is refused here
 
     @classmethod
     def preset(cls, name: str, **overrides) -> CodecConfig:
-        "'tiny' (tests), 'small' (the CPU recipe) or 'base' (a GPU size, EnCodec's 1,024-entry codebooks)."
-        if name not in CODEC_PRESETS: raise ValueError(f"unknown codec preset {name!r}; choose one of {sorted(CODEC_PRESETS)}")
+        """'tiny' (tests), 'small' (the CPU recipe) or 'base' (a GPU size, EnCodec's 1,024-entry
+        codebooks)."""
+        if name not in CODEC_PRESETS:
+            raise ValueError(
+                f"unknown codec preset {name!r}; choose one of {sorted(CODEC_PRESETS)}")
         return cls(**{**CODEC_PRESETS[name], **overrides})
 
-CODEC_PRESETS = {'tiny': dict(dim=32, intermediate_dim=64, encoder_layers=1, latent_dim=8, n_q=2, codebook_size=16, decoder='tiny'),
-                 'small': dict(dim=256, intermediate_dim=768, encoder_layers=4, latent_dim=64, n_q=8, codebook_size=256, decoder='small'),
-                 'base': dict(dim=512, intermediate_dim=1536, encoder_layers=8, latent_dim=128, n_q=16, codebook_size=1024, decoder='base')}
+CODEC_PRESETS = {'tiny': dict(dim=32, intermediate_dim=64, encoder_layers=1, latent_dim=8, n_q=2,
+                              codebook_size=16, decoder='tiny'),
+                 'small': dict(dim=256, intermediate_dim=768, encoder_layers=4, latent_dim=64,
+                               n_q=8, codebook_size=256, decoder='small'),
+                 'base': dict(dim=512, intermediate_dim=1536, encoder_layers=8, latent_dim=128,
+                              n_q=16, codebook_size=1024, decoder='base')}
 
 def log_spectrum(wav: torch.Tensor, audio: AudioConfig, floor: float = 1e-5) -> torch.Tensor:
-    "log |STFT| (B, n_fft//2 + 1, T) of waveforms (B, T * hop), chapter 26's framing (frame m centred on (m + 1/2) hop)."
+    """log |STFT| (B, n_fft//2 + 1, T) of waveforms (B, T * hop),
+    chapter 26's framing (frame m centred on (m + 1/2) hop)."""
     with torch.autocast(wav.device.type, enabled=False):
         return torch.log(stft(wav.float(), audio).abs().clamp(min=floor))
 
 class CodecEncoder(nn.Module):
-    "Log-spectra (B, bins, T) -> latent (B, latent_dim, T): a convolution, ConvNeXt blocks, a projection, all at the frame rate."
+    """Log-spectra (B, bins, T) -> latent (B, latent_dim, T):
+    a convolution, ConvNeXt blocks, a projection, all at the frame rate."""
     def __init__(self, cfg: CodecConfig, audio: AudioConfig):
         super().__init__()
-        self.embed = nn.Conv1d(audio.n_fft // 2 + 1, cfg.dim, 3, padding=1)        # 513 bins: a narrow kernel keeps it cheap
+        # 513 bins: a narrow kernel keeps it cheap
+        self.embed = nn.Conv1d(audio.n_fft // 2 + 1, cfg.dim, 3, padding=1)
         self.norm = nn.LayerNorm(cfg.dim, eps=1e-6)
-        self.blocks = nn.ModuleList(ConvNeXtBlock(cfg.dim, cfg.intermediate_dim, 7, 1 / cfg.encoder_layers) for _ in range(cfg.encoder_layers))
+        self.blocks = nn.ModuleList(ConvNeXtBlock(cfg.dim, cfg.intermediate_dim, 7,
+                                                  1 / cfg.encoder_layers)
+                                    for _ in range(cfg.encoder_layers))
         self.final_norm = nn.LayerNorm(cfg.dim, eps=1e-6)
         self.proj = nn.Conv1d(cfg.dim, cfg.latent_dim, 1)
 
@@ -234,12 +283,14 @@ class CodecEncoder(nn.Module):
         return self.proj(self.final_norm(x.transpose(1, 2)).transpose(1, 2))
 
 class Codec(nn.Module):
-    "Waveform (B, T * hop) -> encoder -> latent (B, D, T) -> residual VQ -> Vocos decoder -> waveform (B, 1, T * hop)."
+    """Waveform (B, T * hop) -> encoder -> latent (B, D, T) -> residual VQ -> Vocos decoder ->
+    waveform (B, 1, T * hop)."""
     def __init__(self, cfg: CodecConfig, audio: AudioConfig):
         super().__init__()
         self.cfg, self.audio = cfg, audio
         self.encoder = CodecEncoder(cfg, audio)
-        self.quantizer = ResidualVQ(cfg.n_q, cfg.latent_dim, cfg.codebook_size, kmeans_init=cfg.kmeans_init, dead_threshold=cfg.dead_threshold)
+        self.quantizer = ResidualVQ(cfg.n_q, cfg.latent_dim, cfg.codebook_size,
+                                    kmeans_init=cfg.kmeans_init, dead_threshold=cfg.dead_threshold)
         self.decoder = VocosGenerator(vocos_config(cfg.decoder), audio, in_channels=cfg.latent_dim)
 
     def bitrate(self, n_q: int | None = None) -> float:
@@ -249,8 +300,10 @@ class Codec(nn.Module):
     def _check(self, wav: torch.Tensor) -> torch.Tensor:
         if wav.dim() == 1: wav = wav[None]
         if wav.dim() != 2 or wav.shape[-1] < self.audio.hop_length:
-            raise ValueError(f"Codec: expected waveforms (B, samples >= {self.audio.hop_length}), got shape {tuple(wav.shape)}")
-        return wav[:, :wav.shape[-1] // self.audio.hop_length * self.audio.hop_length]   # whole hops: one latent frame per mel frame
+            raise ValueError(f"Codec: expected waveforms (B, samples >= {self.audio.hop_length}), "
+                             f"got shape {tuple(wav.shape)}")
+        # whole hops: one latent frame per mel frame
+        return wav[:, :wav.shape[-1] // self.audio.hop_length * self.audio.hop_length]
 
     def latent(self, wav: torch.Tensor) -> torch.Tensor:
         "The continuous latent (B, D, T) before quantisation: what NaturalSpeech 2 generates."
@@ -265,7 +318,8 @@ class Codec(nn.Module):
         return self.decoder(self.quantizer.decode(codes))[:, 0]
 
     def decode_latent(self, z: torch.Tensor, n_q: int | None = None) -> torch.Tensor:
-        "Waveforms (B, T * hop) from a continuous latent (B, D, T), quantised with the first n_q stages first (0: not at all)."
+        """Waveforms (B, T * hop) from a continuous latent (B, D, T),
+        quantised with the first n_q stages first (0: not at all)."""
         if n_q == 0: return self.decoder(z)[:, 0]
         return self.decoder(self.quantizer(z, n_q)['quantized'])[:, 0]
 
@@ -276,99 +330,131 @@ class Codec(nn.Module):
 
 # %% ../nbs/35_codec.ipynb #869ac192
 class CodecTask(Task):
-    "The codec in the shared loop: `codec` + `disc` (MPD + MRD); mel L1 + multi-resolution STFT + commitment, adversarial from disc_start."
+    """The codec in the shared loop: `codec` + `disc` (MPD + MRD); mel L1 + multi-resolution STFT +
+    commitment, adversarial from disc_start."""
     fields = ('mel', 'wav')
 
-    def __init__(self, train_set: TTSDataset, size: str = 'small', n_q: int | None = None, codebook_size: int | None = None,
-                 mpd_width: float = 1.0, mrd_channels: int = 32, segment_frames: int = 32, lr: float = 5e-4, adam_b1: float = 0.8,
-                 adam_b2: float = 0.9, warmup: int = 0, total_steps: int = 1_000_000, mel_weight: float = 45.0,
-                 stft_weight: float = 10.0, commit_weight: float = 1.0, fm_weight: float = 2.0, mrd_weight: float = 0.1,
-                 disc_start: int = 0):
+    def __init__(self, train_set: TTSDataset, size: str = 'small', n_q: int | None = None,
+                 codebook_size: int | None = None, mpd_width: float = 1.0, mrd_channels: int = 32,
+                 segment_frames: int = 32, lr: float = 5e-4, adam_b1: float = 0.8,
+                 adam_b2: float = 0.9, warmup: int = 0, total_steps: int = 1_000_000,
+                 mel_weight: float = 45.0, stft_weight: float = 10.0, commit_weight: float = 1.0,
+                 fm_weight: float = 2.0, mrd_weight: float = 0.1, disc_start: int = 0):
         super().__init__()
         self.audio = train_set.audio_config
-        sizes = {k: v for k, v in dict(n_q=n_q, codebook_size=codebook_size).items() if v is not None}
+        sizes = {k: v
+                 for k, v in dict(n_q=n_q, codebook_size=codebook_size).items() if v is not None}
         self.cfg = CodecConfig.preset(size, **sizes)
-        self.loss_audio = replace(self.audio, fmax=self.audio.sample_rate / 2)      # the loss mel reaches Nyquist
+        # the loss mel reaches Nyquist
+        self.loss_audio = replace(self.audio, fmax=self.audio.sample_rate / 2)
         self.sample_rate, self.segment_frames = self.audio.sample_rate, segment_frames
-        self.lr, self.betas, self.warmup, self.total_steps = lr, (adam_b1, adam_b2), warmup, total_steps
-        self.weights = dict(mel=mel_weight, stft=stft_weight, commit=commit_weight, fm=fm_weight, mrd=mrd_weight)
+        self.lr, self.betas, self.warmup, self.total_steps = (lr, (adam_b1, adam_b2), warmup,
+                                                              total_steps)
+        self.weights = dict(mel=mel_weight, stft=stft_weight, commit=commit_weight, fm=fm_weight,
+                            mrd=mrd_weight)
         self.disc_start = disc_start
-        self.models = {'codec': Codec(self.cfg, self.audio), 'disc': VocosDiscriminators(mpd_width=mpd_width, mrd_channels=mrd_channels)}
+        self.models = {'codec': Codec(self.cfg, self.audio),
+                       'disc': VocosDiscriminators(mpd_width=mpd_width, mrd_channels=mrd_channels)}
 
     def checkpoint_config(self) -> dict:
-        "What `load_codec` reads from a checkpoint's `config`; pass it to `fit` when not training through `train`."
-        return dict(family='codec', settings=dict(codec=asdict(self.cfg)), audio_config=self.audio.to_dict())
+        """What `load_codec` reads from a checkpoint's `config`;
+        pass it to `fit` when not training through `train`."""
+        return dict(family='codec', settings=dict(codec=asdict(self.cfg)),
+                    audio_config=self.audio.to_dict())
 
-    def collate(self, items): return collate_segments(items, self.segment_frames, self.audio.hop_length)
+    def collate(self, items):
+        return collate_segments(items, self.segment_frames, self.audio.hop_length)
 
     def configure_optimizers(self):
         out = {}
-        for name in ('disc', 'codec'):                                   # the discriminators step first
+        for name in ('disc', 'codec'):                               # the discriminators step first
             opt = torch.optim.AdamW(self.models[name].parameters(), lr=self.lr, betas=self.betas)
-            out[name] = (opt, torch.optim.lr_scheduler.LambdaLR(opt, lr_schedule('cosine', warmup=self.warmup, total=self.total_steps, min_ratio=0.05)))
+            out[name] = (opt, torch.optim.lr_scheduler.LambdaLR(
+                opt, lr_schedule('cosine', warmup=self.warmup, total=self.total_steps,
+                                 min_ratio=0.05)))
         return out
 
     def _judge(self, y):
-        "(MPD scores, MPD feature maps, MRD scores, MRD feature maps) of audio (B, 1, L), through the module's forward (DDP syncs that)."
+        """(MPD scores, MPD feature maps, MRD scores, MRD feature maps) of audio (B, 1, L),
+        through the module's forward (DDP syncs that)."""
         return self.models['disc'](y)
 
     def training_step(self, batch, name):
         C, w = self.models['codec'], self.weights
         y, adversarial = batch['wavs'][:, None], self.step >= self.disc_start
         if name == 'disc':
-            if not adversarial: return {'loss': torch.zeros((), device=y.device, requires_grad=True)}   # warm-up: no update
-            batch['codec_out'] = out = C(batch['wavs'])                   # one codec pass a step: the EMA codebooks move once
+            # warm-up: no update
+            if not adversarial:
+                return {'loss': torch.zeros((), device=y.device, requires_grad=True)}
+            # one codec pass a step: the EMA codebooks move once
+            batch['codec_out'] = out = C(batch['wavs'])
             n = len(y)
             sp, _, sr, _ = self._judge(torch.cat([y, out['audio'].detach()]))
-            mpd, mrd = (discriminator_loss([s[:n] for s in sc], [s[n:] for s in sc]) for sc in (sp, sr))
+            mpd, mrd = (discriminator_loss([s[:n] for s in sc], [s[n:] for s in sc])
+                        for sc in (sp, sr))
             return {'loss': mpd + w['mrd'] * mrd, 'mpd': mpd, 'mrd': mrd}
         out = batch.pop('codec_out') if 'codec_out' in batch else C(batch['wavs'])
         y_hat = out['audio']
-        losses = {'mel_l1': mel_loss(y_hat[:, 0], batch['wavs'], self.loss_audio), 'commit': out['commit_loss'],
+        losses = {'mel_l1': mel_loss(y_hat[:, 0], batch['wavs'], self.loss_audio),
+                  'commit': out['commit_loss'],
                   'n_q': torch.tensor(float(out['n_q']))}
         if w['stft']: losses['stft'] = multi_resolution_stft_loss(y_hat[:, 0], batch['wavs'])
-        loss = w['mel'] * losses['mel_l1'] + w['stft'] * losses.get('stft', 0.0) + w['commit'] * losses['commit']
+        loss = (w['mel'] * losses['mel_l1'] + w['stft'] * losses.get('stft', 0.0)
+                + w['commit'] * losses['commit'])
         if adversarial:
             with torch.no_grad(): _, real_p, _, real_r = self._judge(y)
             sp, fp, sr, fr = self._judge(y_hat)
-            losses['adv'] = generator_adversarial_loss(sp) + w['mrd'] * generator_adversarial_loss(sr)
-            losses['fm'] = feature_matching_loss(real_p, fp) + w['mrd'] * feature_matching_loss(real_r, fr)
+            losses['adv'] = (generator_adversarial_loss(sp)
+                             + w['mrd'] * generator_adversarial_loss(sr))
+            losses['fm'] = (feature_matching_loss(real_p, fp)
+                            + w['mrd'] * feature_matching_loss(real_r, fr))
             loss = loss + losses['adv'] + w['fm'] * losses['fm']
         return {'loss': loss, **losses}
 
     def validation_step(self, batch):
         C, out = self.models['codec'], {}
         for n in sorted({1, 2, 4, self.cfg.n_q} & set(range(1, self.cfg.n_q + 1))):
-            out[f'mel_l1_q{n}'] = mel_loss(C(batch['wavs'], n_q=n)['audio'][:, 0], batch['wavs'], self.loss_audio)
+            out[f'mel_l1_q{n}'] = mel_loss(C(batch['wavs'], n_q=n)['audio'][:, 0], batch['wavs'],
+                                           self.loss_audio)
         out['loss'] = out[f'mel_l1_q{self.cfg.n_q}']
         return out
 
     def synthesize(self, batch):
         y_hat = self.models['codec'](batch['wavs'][:1])['audio'][0, 0].float()
-        return {'audio': y_hat.clamp(-1, 1), 'audio_target': batch['wavs'][0].float(), 'mel': mel_spectrogram(y_hat, self.audio),
+        return {'audio': y_hat.clamp(-1, 1), 'audio_target': batch['wavs'][0].float(),
+                'mel': mel_spectrogram(y_hat, self.audio),
                 'mel_target': batch['mels'][0].float()}
 
 CODEC_TRAIN_PRESETS = {
-    'tiny': dict(size='tiny', mpd_width=1 / 16, mrd_channels=4, segment_frames=16, max_steps=6, total_steps=6, batch_size=2,
-                 disc_start=3, log_every=2, eval_every=6, synth_every=6, ckpt_every=6, keep_last=1, clip_norm=None),
-    'small': dict(size='small', mpd_width=1 / 8, mrd_channels=8, segment_frames=32, batch_size=8, max_steps=6000, total_steps=6000,
-                  warmup=200, disc_start=5400, log_every=50, eval_every=1000, synth_every=0, ckpt_every=500, keep_last=4, clip_norm=None),
-    'base': dict(size='base', mpd_width=1.0, mrd_channels=32, segment_frames=64, batch_size=16, max_steps=1_000_000,
-                 total_steps=1_000_000, mixed_precision='bf16', num_workers=4, log_every=100, eval_every=5000, synth_every=10_000,
-                 ckpt_every=5000, clip_norm=None),
+    'tiny': dict(size='tiny', mpd_width=1 / 16, mrd_channels=4, segment_frames=16, max_steps=6,
+                 total_steps=6, batch_size=2, disc_start=3, log_every=2, eval_every=6,
+                 synth_every=6, ckpt_every=6, keep_last=1, clip_norm=None),
+    'small': dict(size='small', mpd_width=1 / 8, mrd_channels=8, segment_frames=32, batch_size=8,
+                  max_steps=6000, total_steps=6000, warmup=200, disc_start=5400, log_every=50,
+                  eval_every=1000, synth_every=0, ckpt_every=500, keep_last=4, clip_norm=None),
+    'base': dict(size='base', mpd_width=1.0, mrd_channels=32, segment_frames=64, batch_size=16,
+                 max_steps=1_000_000, total_steps=1_000_000, mixed_precision='bf16', num_workers=4,
+                 log_every=100, eval_every=5000, synth_every=10_000, ckpt_every=5000,
+                 clip_norm=None),
 }
 register_family('codec', CodecTask, CODEC_TRAIN_PRESETS)
 
 def load_codec(path, device='cpu', use_ema: bool = True) -> Codec:
-    "A `Codec` in eval mode from a checkpoint or run folder of the 'codec' family (its config and codebooks included)."
+    """A `Codec` in eval mode from a checkpoint or run folder of the 'codec' family
+    (its config and codebooks included)."""
     path, state = read_run_checkpoint(path)
     conf = state.get('config') or {}
     if conf.get('family') != 'codec':
-        raise ValueError(f"{path}: not a codec checkpoint (its family is {conf.get('family')!r}); train one with `ttsbook train codec`")
+        raise ValueError(f"{path}: not a codec checkpoint (its family is {conf.get('family')!r}); "
+                         "train one with `ttsbook train codec`")
     settings = conf.get('settings') or {}
-    if 'codec' in settings: codec_cfg = CodecConfig(**settings['codec'])           # written by `checkpoint_config`
-    else: codec_cfg = CodecConfig.preset(settings.get('size', 'small'),              # written by `train`: the preset and its overrides
-                                         **{k: settings[k] for k in ('n_q', 'codebook_size') if settings.get(k) is not None})
+    # written by `checkpoint_config`
+    if 'codec' in settings: codec_cfg = CodecConfig(**settings['codec'])
+    # written by `train`: the preset and its overrides
+    else:
+        codec_cfg = CodecConfig.preset(settings.get('size', 'small'),
+                                       **{k: settings[k] for k in ('n_q', 'codebook_size')
+                                          if settings.get(k) is not None})
     codec = Codec(codec_cfg, AudioConfig.from_dict(conf['audio_config']))
     codec.load_state_dict(trained_weights(state, 'codec', use_ema))
     return codec.eval().to(device)

@@ -317,7 +317,8 @@ def window_np(cfg: AudioConfig) -> np.ndarray:
     return np.pad(w, (left, cfg.n_fft - cfg.win_length - left)).astype(np.float32)
 
 def istft_np(real: np.ndarray, imag: np.ndarray, cfg: AudioConfig, window=None) -> np.ndarray:
-    "Chapter 26's `istft` in numpy: real, imaginary parts (n_fft//2 + 1, T) -> float32 wave (T * hop,)."
+    """Chapter 26's `istft` in numpy:
+    real, imaginary parts (n_fft//2 + 1, T) -> float32 wave (T * hop,)."""
     n, h = cfg.n_fft, cfg.hop_length
     if real.shape != imag.shape or real.ndim != 2 or real.shape[0] != n // 2 + 1:
         raise ValueError(f"istft_np: expected real and imag ({n // 2 + 1}, frames), "
@@ -344,14 +345,16 @@ ONNX_FORMAT = 'ttsbook-onnx-1'
 
 def _onnx_export(module: nn.Module, args: tuple, path: Path, inputs: list, outputs: list,
                  dynamic: dict) -> Path:
-    "`torch.onnx.export` by the dynamo exporter, one file, quietly; `dynamic`: {input: {axis: Dim}}."
+    """`torch.onnx.export` by the dynamo exporter, one file, quietly;
+    `dynamic`: {input: {axis: Dim}}."""
     log = logging.getLogger('torch.onnx')
     level = log.level
     log.setLevel(logging.ERROR)                 # notes on optional packages (torchvision), not ours
     try:
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter('ignore')
-            torch.onnx.export(module.eval(), args, str(path), input_names=inputs, output_names=outputs,
+            torch.onnx.export(module.eval(), args, str(path), input_names=inputs,
+                              output_names=outputs,
                               dynamic_shapes={k: dynamic.get(k) for k in inputs}, dynamo=True,
                               external_data=False, verbose=False)
     finally: log.setLevel(level)
@@ -364,13 +367,15 @@ def _check_exportable(family: str, model: nn.Module):
                          "Python loop); export_voice writes it as a safetensors voice")
     c = model.cfg
     if family == 'vits' and (c.reference_encoder or c.word_dim or c.n_languages > 1):
-        raise ValueError("export_onnx: this VITS takes a reference mel, word features or languages, "
-                         "which the graphs do not; export_voice writes it as a safetensors voice")
+        raise ValueError("export_onnx: this VITS takes a reference mel, word features or "
+                         "languages, which the graphs do not; export_voice writes it as a "
+                         "safetensors voice")
     if family in VOCODER_FAMILIES and model.gin_channels:
         raise ValueError("export_onnx: a speaker-conditioned vocoder is not supported")
 
 def export_onnx(source, out, use_ema: bool = True) -> Path:
-    "ONNX graphs + config.json in `out` from a run, checkpoint or voice (FastSpeech, VITS, vocoders)."
+    """ONNX graphs + config.json in `out` from a run,
+    checkpoint or voice (FastSpeech, VITS, vocoders)."""
     try: import onnx, onnxscript  # noqa: F401  (the exporter needs both)
     except ImportError as e:
         raise ImportError(f'export_onnx needs {e.name}: pip install "ttsbook[onnx]"') from None
@@ -389,7 +394,7 @@ def export_onnx(source, out, use_ema: bool = True) -> Path:
     desc = voice_description(model, family)
     config = dict(format=ONNX_FORMAT, family=family, ttsbook_version=__version__, source=src,
                   audio_config=desc['audio_config'])
-    if family in ('fastspeech', 'fastspeech2', 'vits'):       # random example inputs: only shapes count
+    if family in ('fastspeech', 'fastspeech2', 'vits'):   # random example inputs: only shapes count
         phones = torch.randint(4, len(model.vocab), (1, 7)); tones = torch.zeros_like(phones)
         config['model'] = {k: desc[k] for k in ('vocab', 'speakers', 'stats') if k in desc}
         text_axes = {'phones': {1: N}, 'tones': {1: N}}
@@ -406,17 +411,21 @@ def export_onnx(source, out, use_ema: bool = True) -> Path:
         return _write_config(out, config)
     if family == 'vits':
         _onnx_export(VITSTextGraph(model), (phones, tones, speakers, one), out/'text.onnx',
-                     ['phones', 'tones', 'speakers', 'length_scale'], ['m_p', 'logs_p', 'durations'],
+                     ['phones', 'tones', 'speakers', 'length_scale'],
+                     ['m_p', 'logs_p', 'durations'],
                      text_axes)
-        m, spectrum = torch.randn(1, model.cfg.hidden, 11), isinstance(model.decoder, VocosGenerator)
+        m, spectrum = (torch.randn(1, model.cfg.hidden, 11),
+                       isinstance(model.decoder, VocosGenerator))
         _onnx_export(VITSDecoderGraph(model), (m, m - 1, torch.randn_like(m), one, speakers),
                      out/'decoder.onnx', ['m', 'logs', 'noise', 'noise_scale', 'speakers'],
                      ['real', 'imag'] if spectrum else ['wav'],
                      {'m': {2: T}, 'logs': {2: T}, 'noise': {2: T}})
-        config.update(graphs=['text.onnx', 'decoder.onnx'], output='spectrum' if spectrum else 'wav')
+        config.update(graphs=['text.onnx', 'decoder.onnx'],
+                      output='spectrum' if spectrum else 'wav')
         return _write_config(out, config)
     spectrum = family == 'vocos'
-    _onnx_export(VocoderGraph(model), (torch.randn(1, model.n_mels, 11),), out/'vocoder.onnx', ['mels'],
+    _onnx_export(VocoderGraph(model), (torch.randn(1, model.n_mels, 11),), out/'vocoder.onnx',
+                 ['mels'],
                  ['real', 'imag'] if spectrum else ['wav'], {'mels': {2: T}})
     config.update(graphs=['vocoder.onnx'], output='spectrum' if spectrum else 'wav')
     return _write_config(out, config)
@@ -429,7 +438,8 @@ def _write_config(out: Path, config: dict) -> Path:
 def onnx_config(folder) -> dict:
     "The checked config.json of an `export_onnx` folder; a clear error naming the folder otherwise."
     p = Path(folder)
-    if not (p/'config.json').is_file(): raise ValueError(f"{p}: not an ONNX export (no config.json)")
+    if not (p/'config.json').is_file():
+        raise ValueError(f"{p}: not an ONNX export (no config.json)")
     config = _read_json(p/'config.json')
     if not isinstance(config, dict) or config.get('format') != ONNX_FORMAT:
         voice = isinstance(config, dict) and config.get('format') == VOICE_FORMAT
@@ -442,7 +452,8 @@ def onnx_config(folder) -> dict:
     return config
 
 class OnnxVoice:
-    "Text -> speech (or log-mel -> waveform) with onnxruntime on the CPU, from `export_onnx` folders."
+    """Text -> speech (or log-mel -> waveform) with onnxruntime on the CPU,
+    from `export_onnx` folders."""
     def __init__(self, folder, vocoder=None, threads: int = 1):
         import onnxruntime as ort
         self.folder, self.config = Path(folder), onnx_config(folder)
@@ -451,8 +462,9 @@ class OnnxVoice:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
         opts.log_severity_level = 3                                         # errors only
-        # idle pool threads sleep instead of spinning: on 2 cores a spinning thread steals the core the other needs
-        # (FastSpeech 2 small + Vocos small at 2 threads: RTF 0.024 spinning, 0.010 not, on the 2-core machine)
+        # idle pool threads sleep instead of spinning: on 2 cores a spinning thread steals the core
+        # the other needs (FastSpeech 2 small + Vocos small at 2 threads: RTF 0.024 spinning,
+        # 0.010 not, on the 2-core machine)
         opts.add_session_config_entry('session.intra_op.allow_spinning', '0')
         self.sessions = {Path(g).stem: ort.InferenceSession(str(self.folder/g), opts,
                                                             providers=['CPUExecutionProvider'])
@@ -474,7 +486,8 @@ class OnnxVoice:
         if self.family == 'vits':
             raise ValueError("OnnxVoice: a VITS model makes its own waveform, no vocoder")
         try: self.audio_config.check_compatible(vocoder.audio_config, 'vocoder')
-        except ValueError as e: raise ValueError(f"OnnxVoice: vocoder {vocoder.folder}: {e}") from None
+        except ValueError as e:
+            raise ValueError(f"OnnxVoice: vocoder {vocoder.folder}: {e}") from None
 
     def __repr__(self):
         with_vocoder = f' + {self.vocoder.family}' if self.vocoder else ''
@@ -506,30 +519,34 @@ class OnnxVoice:
 def synthesize(self: OnnxVoice, text: str, speaker: str | int | None = None, speed: float = 1.0,
                pitch: float = 1.0, energy: float = 1.0, noise_scale: float = 0.667,
                seed: int | None = None, noise=None, griffin_lim_iters: int = 32) -> dict:
-    "Text -> speech with the graphs: audio (float32), sample_rate, phones, mel, durations (and pitch)."
+    """Text -> speech with the graphs:
+    audio (float32), sample_rate, phones, mel, durations (and pitch)."""
     if self.family in VOCODER_FAMILIES:
-        raise ValueError(f"OnnxVoice.synthesize: {self.folder} holds a {self.family!r} vocoder, which "
-                         "does not read text; give it to OnnxVoice(acoustic_folder, vocoder=...)")
+        raise ValueError(f"OnnxVoice.synthesize: {self.folder} holds a {self.family!r} vocoder, "
+                         "which does not read text; give it to OnnxVoice(acoustic_folder, "
+                         "vocoder=...)")
     for name, value, lo, hi in (('speed', speed, 0.1, 10), ('pitch', pitch, 0.25, 4),
                                 ('energy', energy, 0.1, 10), ('noise_scale', noise_scale, 0, 2)):
         check_control(name, value, lo, hi, where='OnnxVoice.synthesize')
-    seq = with_boundary_silence(text_to_phones(text))     # a TextError naming the problem if it is bad
+    seq = with_boundary_silence(text_to_phones(text))  # a TextError naming the problem if it is bad
     sid = speaker_index(self.speakers, speaker, 'OnnxVoice.synthesize')
     feeds = dict(phones=np.array([self.vocab.encode(seq.phones)], dtype=np.int64),
-                 tones=np.array([seq.tones], dtype=np.int64), speakers=np.array([sid], dtype=np.int64))
+                 tones=np.array([seq.tones], dtype=np.int64),
+                 speakers=np.array([sid], dtype=np.int64))
     result = dict(sample_rate=self.audio_config.sample_rate, phones=seq.phones)
     if self.family == 'vits':
         if pitch != 1 or energy != 1:
             raise ValueError("OnnxVoice.synthesize: a VITS model has no pitch or energy control")
         return {**result, **self._speak_vits(feeds, speed, noise_scale, seed, noise)}
     if noise is not None or seed is not None:
-        raise ValueError("OnnxVoice.synthesize: FastSpeech draws no noise; seed=, noise= are for VITS")
+        raise ValueError(
+            "OnnxVoice.synthesize: FastSpeech draws no noise; seed=, noise= are for VITS")
     stats = self.config['model']['stats']
     controls = dict(pitch_shift=np.array(math.log(pitch) / stats['log_f0_std'], np.float32),
                     energy_factor=np.array(energy, np.float32))
     hidden, log_durations, pitch_used, _ = self._run('encoder', **feeds, **controls)
     durations = check_frames(scale_durations_np(np.expm1(log_durations[0]), speed))
-    frames = np.repeat(hidden, durations, axis=1)     # length regulation: phone n, durations[n] frames
+    frames = np.repeat(hidden, durations, axis=1)  # length regulation: phone n, durations[n] frames
     mel = self._run('decoder', frames=frames, **controls)[0][0]
     audio = (self.vocoder.vocode(mel) if self.vocoder is not None
              else mel_to_audio(torch.from_numpy(mel), self.audio_config, griffin_lim_iters).numpy())
@@ -544,13 +561,13 @@ def _speak_vits(self: OnnxVoice, feeds: dict, speed: float, noise_scale: float, 
     length_scale = np.array(1 / speed, np.float32)
     m_p, logs_p, durations = self._run('text', **feeds, length_scale=length_scale)
     durations = check_frames(durations[0])
-    at = np.repeat(np.arange(len(durations)), durations)        # the path: frame t reads phone at[t]
+    at = np.repeat(np.arange(len(durations)), durations)       # the path: frame t reads phone at[t]
     m, logs = m_p[..., at], logs_p[..., at]
     if noise is None: noise = np.random.default_rng(seed).standard_normal(m.shape, dtype=np.float32)
     noise = np.asarray(noise, dtype=np.float32)
     if noise.size != m.size:
-        raise ValueError(f"OnnxVoice.synthesize: noise must be ({m.shape[1]}, {m.shape[2]}) for this "
-                         f"text, got {noise.shape}")
+        raise ValueError(f"OnnxVoice.synthesize: noise must be ({m.shape[1]}, {m.shape[2]}) for "
+                         f"this text, got {noise.shape}")
     outputs = self._run('decoder', m=m, logs=logs, noise=noise.reshape(m.shape),
                         noise_scale=np.array(noise_scale, np.float32), speakers=feeds['speakers'])
     audio = self._wave(outputs).astype(np.float32)

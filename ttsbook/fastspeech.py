@@ -16,13 +16,15 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .audio import (AudioConfig, interpolate_unvoiced, mel_to_audio, mel_spectrogram, load_wav, save_wav, plot_spectrogram,
+from .audio import (AudioConfig, interpolate_unvoiced, mel_to_audio, mel_spectrogram,
+                           load_wav, save_wav, plot_spectrogram,
                            synthesize_speech, pitch as f0_of)
 from .text import PhoneVocab, N_TONES, text_to_phones
 from .data import with_boundary_silence, build_corpus, prepare, load_manifest, read_json
 from .batching import collate, lengths_to_mask, pad_stack
-from .training import Task, FAMILIES, masked_l1, lr_schedule, register_family, train, latest_checkpoint, \
-                              config_factory, read_run_checkpoint, trained_weights, speaker_index
+from .training import (Task, FAMILIES, masked_l1, lr_schedule, register_family, train,
+                              latest_checkpoint, config_factory, read_run_checkpoint,
+                              trained_weights, speaker_index)
 from .attention import FFTStack, ChannelLayerNorm, sinusoidal_positions
 from .alignment import length_regulate, scale_durations, limit_durations, check_control
 
@@ -36,8 +38,9 @@ __all__ = ['FASTSPEECH_PRESETS', 'MODEL_FORMAT', 'fastspeech_task', 'LOOP_PRESET
 # %% ../nbs/20_fastspeech.ipynb #124341f6
 @dataclass
 class FastSpeechConfig:
-    "Sizes and options of FastSpeech 1 and 2: FFT stacks, variance adaptor, post-net, optimiser and loss weights."
-    dim: int = 256                  # d: width of embeddings, encoder, decoder and variance embeddings
+    """Sizes and options of FastSpeech 1 and 2:
+    FFT stacks, variance adaptor, post-net, optimiser and loss weights."""
+    dim: int = 256                  # d: width of embeddings, encoder, decoder, variance embeddings
     encoder_layers: int = 4         # FFT blocks over phones
     decoder_layers: int = 4         # FFT blocks over frames
     heads: int = 2                  # attention heads per block
@@ -47,14 +50,16 @@ class FastSpeechConfig:
     predictor_dim: int = 256        # variance predictors (duration, pitch, energy): filters...
     predictor_kernel: int = 3       # ... kernel ...
     predictor_dropout: float = 0.5  # ... and dropout
-    use_pitch: bool = True          # FastSpeech 2's pitch predictor and embedding (False for FastSpeech 1)
+    use_pitch: bool = True          # FastSpeech 2's pitch predictor and embedding (False: FS 1)
     use_energy: bool = True         # ... and energy
-    pitch_level: str = 'phone'      # 'phone': one value per phone; 'frame': one per mel frame (the paper's)
+    pitch_level: str = 'phone'      # one value per 'phone', or per mel 'frame' (the paper's)
     energy_level: str = 'phone'
     n_bins: int = 256               # quantisation bins of the pitch and energy embeddings
     pitch_spacing: str = 'log'      # bin spacing between the corpus min and max: 'log' or 'linear'
     energy_spacing: str = 'linear'
-    variance_conv: bool = True      # also add a convolution of the value itself to the bin embedding (FastPitch); False: the paper's bins only
+    # also add a convolution of the value itself to the bin embedding (FastPitch); False: the
+    # paper's bins only
+    variance_conv: bool = True
     use_tones: bool = True          # add a stress (tone) embedding to each phone embedding
     postnet_layers: int = 5         # Tacotron 2's post-net; 0 = none
     postnet_dim: int = 512
@@ -66,40 +71,62 @@ class FastSpeechConfig:
     energy_weight: float = 1.0
 
     def __post_init__(self):
-        for k in ('dim', 'encoder_layers', 'decoder_layers', 'heads', 'ff_dim', 'predictor_dim', 'n_bins'):
-            if getattr(self, k) < 1: raise ValueError(f"FastSpeechConfig.{k} must be >= 1, got {getattr(self, k)}")
-        if self.dim % self.heads: raise ValueError(f"FastSpeechConfig: dim={self.dim} must be divisible by heads={self.heads}")
+        for k in ('dim', 'encoder_layers', 'decoder_layers', 'heads', 'ff_dim', 'predictor_dim',
+                  'n_bins'):
+            if getattr(self, k) < 1:
+                raise ValueError(f"FastSpeechConfig.{k} must be >= 1, got {getattr(self, k)}")
+        if self.dim % self.heads:
+            raise ValueError(
+                f"FastSpeechConfig: dim={self.dim} must be divisible by heads={self.heads}")
         for k in ('kernel_size', 'predictor_kernel', 'postnet_kernel'):
-            if getattr(self, k) % 2 == 0: raise ValueError(f"FastSpeechConfig.{k} must be odd (same-length convolutions), got {getattr(self, k)}")
+            if getattr(self, k) % 2 == 0:
+                raise ValueError(f"FastSpeechConfig.{k} must be odd (same-length convolutions), "
+                                 f"got {getattr(self, k)}")
         for k in ('pitch_level', 'energy_level'):
-            if getattr(self, k) not in ('phone', 'frame'): raise ValueError(f"FastSpeechConfig.{k} must be 'phone' or 'frame', got {getattr(self, k)!r}")
+            if getattr(self, k) not in ('phone', 'frame'):
+                raise ValueError(
+                    f"FastSpeechConfig.{k} must be 'phone' or 'frame', got {getattr(self, k)!r}")
         for k in ('pitch_spacing', 'energy_spacing'):
-            if getattr(self, k) not in ('linear', 'log'): raise ValueError(f"FastSpeechConfig.{k} must be 'linear' or 'log', got {getattr(self, k)!r}")
-        if self.n_bins < 2: raise ValueError(f"FastSpeechConfig.n_bins must be >= 2, got {self.n_bins}")
-        if self.postnet_layers == 1 or self.postnet_layers < 0: raise ValueError(f"FastSpeechConfig.postnet_layers must be 0 (none) or >= 2, got {self.postnet_layers}")
+            if getattr(self, k) not in ('linear', 'log'):
+                raise ValueError(
+                    f"FastSpeechConfig.{k} must be 'linear' or 'log', got {getattr(self, k)!r}")
+        if self.n_bins < 2:
+            raise ValueError(f"FastSpeechConfig.n_bins must be >= 2, got {self.n_bins}")
+        if self.postnet_layers == 1 or self.postnet_layers < 0:
+            raise ValueError("FastSpeechConfig.postnet_layers must be 0 (none) or >= 2, got "
+                             f"{self.postnet_layers}")
 
     @classmethod
     def preset(cls, name: str, version: int = 2) -> FastSpeechConfig:
-        "A named size of FastSpeech `version` 1 or 2: 'tiny' (tests, seconds), 'small' (CPU, minutes) or 'base' (the paper's)."
-        if version not in FASTSPEECH_PRESETS: raise ValueError(f"FastSpeechConfig.preset: version must be 1 or 2, got {version!r}")
-        if name not in FASTSPEECH_PRESETS[version]: raise ValueError(f"FastSpeechConfig.preset: unknown preset {name!r}; choose from {sorted(FASTSPEECH_PRESETS[version])}")
+        """A named size of FastSpeech `version` 1 or 2:
+        'tiny' (tests, seconds), 'small' (CPU, minutes) or 'base' (the paper's)."""
+        if version not in FASTSPEECH_PRESETS:
+            raise ValueError(f"FastSpeechConfig.preset: version must be 1 or 2, got {version!r}")
+        if name not in FASTSPEECH_PRESETS[version]:
+            raise ValueError(f"FastSpeechConfig.preset: unknown preset {name!r}; choose from "
+                             f"{sorted(FASTSPEECH_PRESETS[version])}")
         return cls(**FASTSPEECH_PRESETS[version][name])
 
 _FS2_PRESETS = {
-    'tiny': dict(dim=32, encoder_layers=1, decoder_layers=1, heads=2, ff_dim=64, kernel_size=3, dropout=0.1, predictor_dim=32,
-                 predictor_dropout=0.1, n_bins=16, postnet_layers=2, postnet_dim=32, lr=3e-3, warmup=10),
-    'small': dict(dim=128, encoder_layers=2, decoder_layers=2, heads=2, ff_dim=256, kernel_size=3, dropout=0.1, predictor_dim=128,
-                  predictor_dropout=0.3, n_bins=64, postnet_layers=3, postnet_dim=128, lr=2e-3, warmup=300),
+    'tiny': dict(dim=32, encoder_layers=1, decoder_layers=1, heads=2, ff_dim=64, kernel_size=3,
+                 dropout=0.1, predictor_dim=32, predictor_dropout=0.1, n_bins=16, postnet_layers=2,
+                 postnet_dim=32, lr=3e-3, warmup=10),
+    'small': dict(dim=128, encoder_layers=2, decoder_layers=2, heads=2, ff_dim=256, kernel_size=3,
+                  dropout=0.1, predictor_dim=128, predictor_dropout=0.3, n_bins=64,
+                  postnet_layers=3, postnet_dim=128, lr=2e-3, warmup=300),
     'base': dict(),                                   # the defaults above: FastSpeech 2's sizes
 }
-_FS1_BASE = dict(dim=384, encoder_layers=6, decoder_layers=6, heads=2, ff_dim=1536, kernel_size=3, dropout=0.1, predictor_dim=384,
-                 predictor_dropout=0.1, use_pitch=False, use_energy=False)
+_FS1_BASE = dict(dim=384, encoder_layers=6, decoder_layers=6, heads=2, ff_dim=1536, kernel_size=3,
+                 dropout=0.1, predictor_dim=384, predictor_dropout=0.1, use_pitch=False,
+                 use_energy=False)
 FASTSPEECH_PRESETS = {2: _FS2_PRESETS,
-                      1: {**{k: {**v, 'use_pitch': False, 'use_energy': False} for k, v in _FS2_PRESETS.items()}, 'base': _FS1_BASE}}
+                      1: {**{k: {**v, 'use_pitch': False, 'use_energy': False}
+                             for k, v in _FS2_PRESETS.items()}, 'base': _FS1_BASE}}
 
 # %% ../nbs/20_fastspeech.ipynb #51c106bc
 def normalize_pitch(f0: torch.Tensor, stats: dict) -> torch.Tensor:
-    "Standardised log-F0 (ln f0 - mean) / std from F0 in Hz (> 0), with the corpus `stats` (`log_f0_mean`, `log_f0_std`)."
+    """Standardised log-F0 (ln f0 - mean) / std from F0 in Hz (> 0),
+    with the corpus `stats` (`log_f0_mean`, `log_f0_std`)."""
     return (torch.log(f0.float().clamp(min=1.0)) - stats['log_f0_mean']) / stats['log_f0_std']
 
 def denormalize_pitch(z: torch.Tensor, stats: dict) -> torch.Tensor:
@@ -115,33 +142,42 @@ def denormalize_energy(z: torch.Tensor, stats: dict) -> torch.Tensor:
     return z.float() * stats['energy_std'] + stats['energy_mean']
 
 def pitch_target(f0: torch.Tensor, stats: dict) -> torch.Tensor:
-    "The pitch predictor's target from a contour in Hz (frames or phones; 0 = unvoiced): bridge unvoiced stretches, then `normalize_pitch`."
+    """The pitch predictor's target from a contour in Hz (frames or phones; 0 = unvoiced):
+    bridge unvoiced stretches, then `normalize_pitch`."""
     continuous, voiced = interpolate_unvoiced(f0)
-    if not voiced.any(): return torch.zeros(f0.shape)             # nothing voiced at all: the corpus mean
+    if not voiced.any(): return torch.zeros(f0.shape)       # nothing voiced at all: the corpus mean
     return normalize_pitch(continuous, stats)
 
 # %% ../nbs/20_fastspeech.ipynb #3454fe4f
 def bin_edges(vmin: float, vmax: float, n_bins: int, spacing: str = 'linear') -> torch.Tensor:
-    "The n_bins - 1 inner edges of `n_bins` bins covering [vmin, vmax], evenly spaced ('linear') or evenly spaced in log ('log')."
+    """The n_bins - 1 inner edges of `n_bins` bins covering [vmin, vmax],
+    evenly spaced ('linear') or evenly spaced in log ('log')."""
     if n_bins < 2: raise ValueError(f"bin_edges: n_bins must be >= 2, got {n_bins}")
-    if not vmax > vmin: raise ValueError(f"bin_edges: need vmax > vmin, got vmin={vmin}, vmax={vmax}")
-    if spacing == 'linear': return torch.linspace(vmin, vmax, n_bins + 1, dtype=torch.float64)[1:-1].float()
+    if not vmax > vmin:
+        raise ValueError(f"bin_edges: need vmax > vmin, got vmin={vmin}, vmax={vmax}")
+    if spacing == 'linear':
+        return torch.linspace(vmin, vmax, n_bins + 1, dtype=torch.float64)[1:-1].float()
     if spacing == 'log':
         if vmin <= 0: raise ValueError(f"bin_edges: log spacing needs vmin > 0, got {vmin}")
-        return torch.exp(torch.linspace(math.log(vmin), math.log(vmax), n_bins + 1, dtype=torch.float64))[1:-1].float()
+        return torch.exp(torch.linspace(math.log(vmin), math.log(vmax), n_bins + 1,
+                                        dtype=torch.float64))[1:-1].float()
     raise ValueError(f"bin_edges: spacing must be 'linear' or 'log', got {spacing!r}")
 
 def quantize(x: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
-    "Bin index of each value of `x`: the number of `edges` strictly below it, 0..len(edges) (out-of-range values go to the end bins)."
+    """Bin index of each value of `x`: the number of `edges` strictly below it, 0..len(edges)
+    (out-of-range values go to the end bins)."""
     return torch.bucketize(x.float().contiguous(), edges)
 
 # %% ../nbs/20_fastspeech.ipynb #67c396fb
 class VariancePredictor(nn.Module):
-    "(B, N, d) hidden states -> (B, N) one value per position: two conv-ReLU-LayerNorm-dropout layers and a linear head; 0 on padding."
+    """(B, N, d) hidden states -> (B, N) one value per position:
+    two conv-ReLU-LayerNorm-dropout layers and a linear head; 0 on padding."""
     def __init__(self, dim: int, filter_dim: int = 256, kernel_size: int = 3, dropout: float = 0.5):
         super().__init__()
-        self.convs = nn.ModuleList([nn.Conv1d(dim, filter_dim, kernel_size, padding=kernel_size // 2),
-                                    nn.Conv1d(filter_dim, filter_dim, kernel_size, padding=kernel_size // 2)])
+        self.convs = nn.ModuleList([nn.Conv1d(dim, filter_dim, kernel_size,
+                                              padding=kernel_size // 2),
+                                    nn.Conv1d(filter_dim, filter_dim, kernel_size,
+                                              padding=kernel_size // 2)])
         self.norms = nn.ModuleList([nn.LayerNorm(filter_dim), nn.LayerNorm(filter_dim)])
         self.drop, self.out = nn.Dropout(dropout), nn.Linear(filter_dim, 1)
 
@@ -149,17 +185,21 @@ class VariancePredictor(nn.Module):
         keep = mask[..., None].to(h.dtype)
         x = h * keep
         for conv, norm in zip(self.convs, self.norms):
-            x = self.drop(norm(F.relu(conv(x.transpose(1, 2)).transpose(1, 2)))) * keep    # conv in (B, C, N), norm in (B, N, C)
+            # conv in (B, C, N), norm in (B, N, C)
+            x = self.drop(norm(F.relu(conv(x.transpose(1, 2)).transpose(1, 2)))) * keep
         return self.out(x).squeeze(-1) * mask
 
 # %% ../nbs/20_fastspeech.ipynb #86d1731f
 class PostNet(nn.Module):
-    "Residual correction of a mel (B, n_mels, T): `n_layers` convolutions with channel LayerNorm, tanh between them; 0 on padding."
-    def __init__(self, n_mels: int, dim: int = 512, n_layers: int = 5, kernel_size: int = 5, dropout: float = 0.5):
+    """Residual correction of a mel (B, n_mels, T):
+    `n_layers` convolutions with channel LayerNorm, tanh between them; 0 on padding."""
+    def __init__(self, n_mels: int, dim: int = 512, n_layers: int = 5, kernel_size: int = 5,
+                 dropout: float = 0.5):
         super().__init__()
         if n_layers < 2: raise ValueError(f"PostNet: n_layers must be >= 2, got {n_layers}")
         chans = [n_mels] + [dim] * (n_layers - 1) + [n_mels]
-        self.convs = nn.ModuleList(nn.Conv1d(a, b, kernel_size, padding=kernel_size // 2) for a, b in zip(chans[:-1], chans[1:]))
+        self.convs = nn.ModuleList(nn.Conv1d(a, b, kernel_size, padding=kernel_size // 2)
+                                   for a, b in zip(chans[:-1], chans[1:]))
         self.norms = nn.ModuleList(ChannelLayerNorm(b) for b in chans[1:])
         self.drop = nn.Dropout(dropout)
 
@@ -174,27 +214,38 @@ class PostNet(nn.Module):
 
 # %% ../nbs/20_fastspeech.ipynb #ae41227a
 MODEL_FORMAT = 'ttsbook.FastSpeech-1'
-_STAT_DEFAULTS = dict(log_f0_mean=math.log(150.0), log_f0_std=0.25, energy_mean=20.0, energy_std=15.0, pitch_min=65.0, pitch_max=800.0,
+_STAT_DEFAULTS = dict(log_f0_mean=math.log(150.0), log_f0_std=0.25, energy_mean=20.0,
+                      energy_std=15.0, pitch_min=65.0, pitch_max=800.0,
                       energy_min=0.0, energy_max=150.0, mel_mean=-5.0, phone_frames=6.0)
 
-def model_stats(corpus_stats: dict, cfg: FastSpeechConfig, phone_frames: float | None = None) -> dict:
-    "The corpus statistics a FastSpeech model keeps, from a cache's stats.json: log-F0 and energy mean/std, bin ranges at `cfg`'s levels, mean log-mel."
+def model_stats(corpus_stats: dict, cfg: FastSpeechConfig,
+                phone_frames: float | None = None) -> dict:
+    """The corpus statistics a FastSpeech model keeps, from a cache's stats.json:
+    log-F0 and energy mean/std, bin ranges at `cfg`'s levels, mean log-mel."""
     s = corpus_stats
     pick = lambda *keys: next((s[k] for k in keys if s.get(k) is not None), None)
-    out = dict(log_f0_mean=s.get('log_f0_mean'), log_f0_std=s.get('log_f0_std'), energy_mean=s.get('energy_mean'), energy_std=s.get('energy_std'),
-               pitch_min=pick('pitch_phone_min', 'f0_min') if cfg.pitch_level == 'phone' else pick('f0_min'),
-               pitch_max=pick('pitch_phone_max', 'f0_max') if cfg.pitch_level == 'phone' else pick('f0_max'),
-               energy_min=pick('energy_phone_min', 'energy_min') if cfg.energy_level == 'phone' else pick('energy_min'),
-               energy_max=pick('energy_phone_max', 'energy_max') if cfg.energy_level == 'phone' else pick('energy_max'),
+    out = dict(log_f0_mean=s.get('log_f0_mean'), log_f0_std=s.get('log_f0_std'),
+               energy_mean=s.get('energy_mean'), energy_std=s.get('energy_std'),
+               pitch_min=(pick('pitch_phone_min', 'f0_min') if cfg.pitch_level == 'phone'
+                          else pick('f0_min')),
+               pitch_max=(pick('pitch_phone_max', 'f0_max') if cfg.pitch_level == 'phone'
+                          else pick('f0_max')),
+               energy_min=(pick('energy_phone_min', 'energy_min') if cfg.energy_level == 'phone'
+                           else pick('energy_min')),
+               energy_max=(pick('energy_phone_max', 'energy_max') if cfg.energy_level == 'phone'
+                           else pick('energy_max')),
                mel_mean=s.get('mel_mean'), phone_frames=phone_frames)
     out = {k: _STAT_DEFAULTS[k] if v is None else v for k, v in out.items()}
-    for k in ('log_f0_std', 'energy_std'): out[k] = max(float(out[k]), 1e-3)   # a constant feature must not divide by 0
+    # a constant feature must not divide by 0
+    for k in ('log_f0_std', 'energy_std'): out[k] = max(float(out[k]), 1e-3)
     return {k: [float(x) for x in v] if isinstance(v, list) else float(v) for k, v in out.items()}
 
 # %% ../nbs/20_fastspeech.ipynb #894603f6
 class FastSpeech(nn.Module):
-    "FastSpeech 1 or 2 (per `cfg`): phones (B, N) -> log-mels (B, n_mels, T) through durations (and pitch, energy); self-describing."
-    def __init__(self, cfg: FastSpeechConfig, vocab: PhoneVocab, audio_config: AudioConfig, speakers: dict | None = None, stats: dict | None = None):
+    """FastSpeech 1 or 2 (per `cfg`): phones (B, N) -> log-mels (B, n_mels, T) through durations
+    (and pitch, energy); self-describing."""
+    def __init__(self, cfg: FastSpeechConfig, vocab: PhoneVocab, audio_config: AudioConfig,
+                 speakers: dict | None = None, stats: dict | None = None):
         super().__init__()
         self.cfg, self.vocab, self.audio_config = cfg, vocab, audio_config
         self.speakers = dict(speakers or {'default': 0})
@@ -203,32 +254,44 @@ class FastSpeech(nn.Module):
         self.phone_embed = nn.Embedding(len(vocab), d, padding_idx=vocab.pad_id)
         self.tone_embed = nn.Embedding(N_TONES, d) if cfg.use_tones else None
         self.speaker_embed = nn.Embedding(len(self.speakers), d) if len(self.speakers) > 1 else None
-        self.encoder = FFTStack(d, cfg.encoder_layers, cfg.heads, cfg.ff_dim, cfg.kernel_size, cfg.dropout)
+        self.encoder = FFTStack(d, cfg.encoder_layers, cfg.heads, cfg.ff_dim, cfg.kernel_size,
+                                cfg.dropout)
         self.duration_predictor = self._predictor()
-        nn.init.constant_(self.duration_predictor.out.bias, math.log1p(self.stats['phone_frames']))   # the mean phone length
+        # the mean phone length
+        nn.init.constant_(self.duration_predictor.out.bias, math.log1p(self.stats['phone_frames']))
         for name in ('pitch', 'energy'):
             if getattr(cfg, f'use_{name}'):
                 setattr(self, f'{name}_predictor', self._predictor())
                 setattr(self, f'{name}_embed', nn.Embedding(cfg.n_bins, d))
                 if cfg.variance_conv: setattr(self, f'{name}_conv', nn.Conv1d(1, d, 3, padding=1))
-                self.register_buffer(f'{name}_edges', self._edges(name), persistent=False)   # derived from stats: not stored
-        self.decoder = FFTStack(d, cfg.decoder_layers, cfg.heads, cfg.ff_dim, cfg.kernel_size, cfg.dropout)
+                # derived from stats: not stored
+                self.register_buffer(f'{name}_edges', self._edges(name), persistent=False)
+        self.decoder = FFTStack(d, cfg.decoder_layers, cfg.heads, cfg.ff_dim, cfg.kernel_size,
+                                cfg.dropout)
         self.mel_out = nn.Linear(d, n_mels)
-        with torch.no_grad(): self.mel_out.bias.copy_(torch.as_tensor(self.stats['mel_mean'], dtype=torch.float32).expand(n_mels))
-        self.postnet = PostNet(n_mels, cfg.postnet_dim, cfg.postnet_layers, cfg.postnet_kernel) if cfg.postnet_layers else None
+        with torch.no_grad():
+            self.mel_out.bias.copy_(torch.as_tensor(self.stats['mel_mean'],
+                                                    dtype=torch.float32).expand(n_mels))
+        self.postnet = (PostNet(n_mels, cfg.postnet_dim, cfg.postnet_layers, cfg.postnet_kernel)
+                        if cfg.postnet_layers else None)
 
-    def _predictor(self): return VariancePredictor(self.cfg.dim, self.cfg.predictor_dim, self.cfg.predictor_kernel, self.cfg.predictor_dropout)
+    def _predictor(self):
+        return VariancePredictor(self.cfg.dim, self.cfg.predictor_dim, self.cfg.predictor_kernel,
+                                 self.cfg.predictor_dropout)
 
     def _edges(self, name: str) -> torch.Tensor:
         "Bin edges of `name` in the standardised domain the predictor works in."
-        lo, hi, spacing = self.stats[f'{name}_min'], self.stats[f'{name}_max'], getattr(self.cfg, f'{name}_spacing')
-        if spacing == 'log': lo = max(lo, hi * 1e-3)                     # an energy minimum of 0 has no logarithm
+        lo, hi, spacing = (self.stats[f'{name}_min'], self.stats[f'{name}_max'],
+                           getattr(self.cfg, f'{name}_spacing'))
+        if spacing == 'log': lo = max(lo, hi * 1e-3)       # an energy minimum of 0 has no logarithm
         edges = bin_edges(lo, max(hi, lo * 1.001 + 1e-3), self.cfg.n_bins, spacing)
-        return normalize_pitch(edges, self.stats) if name == 'pitch' else normalize_energy(edges, self.stats)
+        return (normalize_pitch(edges, self.stats) if name == 'pitch'
+                else normalize_energy(edges, self.stats))
 
 # %% ../nbs/20_fastspeech.ipynb #10587d09
 def scale_pitch(z: torch.Tensor, factor: float, stats: dict) -> torch.Tensor:
-    "Standardised log-F0 of the contour raised `factor` times in Hz (1.0 = unchanged): z + ln(factor) / std."
+    """Standardised log-F0 of the contour raised `factor` times in Hz (1.0 = unchanged):
+    z + ln(factor) / std."""
     if not factor > 0: raise ValueError(f"pitch factor must be > 0, got {factor}")
     return z + math.log(factor) / stats['log_f0_std']
 
@@ -239,41 +302,53 @@ def scale_energy(z: torch.Tensor, factor: float, stats: dict) -> torch.Tensor:
 
 @patch
 def _adapt(self: FastSpeech, h, mask, level: str, targets: dict, controls: dict, out: dict):
-    "The variance adaptor at one level ('phone' or 'frame'): predict pitch then energy, add the embedding of the target or controlled prediction."
+    """The variance adaptor at one level ('phone' or 'frame'):
+    predict pitch then energy, add the embedding of the target or controlled prediction."""
     for name in ('pitch', 'energy'):
-        if not getattr(self.cfg, f'use_{name}') or getattr(self.cfg, f'{name}_level') != level: continue
+        if not getattr(self.cfg, f'use_{name}') or getattr(self.cfg, f'{name}_level') != level:
+            continue
         pred = getattr(self, f'{name}_predictor')(h, mask)
-        used = (targets[name] if targets[name] is not None else controls[name](pred.float(), self.stats)).detach()
-        e = getattr(self, f'{name}_embed')(quantize(used, getattr(self, f'{name}_edges')))              # (B, N, d)
-        if self.cfg.variance_conv: e = e + getattr(self, f'{name}_conv')(used[:, None].to(h.dtype)).transpose(1, 2)
+        used = (targets[name] if targets[name] is not None
+                else controls[name](pred.float(), self.stats)).detach()
+        # (B, N, d)
+        e = getattr(self, f'{name}_embed')(quantize(used, getattr(self, f'{name}_edges')))
+        if self.cfg.variance_conv:
+            e = e + getattr(self, f'{name}_conv')(used[:, None].to(h.dtype)).transpose(1, 2)
         h = h + e * mask[..., None]
         out[name], out[f'{name}_used'] = pred, used
     return h
 
 @patch
-def forward(self: FastSpeech, phones, phone_lens, tones=None, speaker_ids=None, durations=None, pitch=None, energy=None,
-             max_frames: int | None = None, pitch_factor: float = 1.0, energy_factor: float = 1.0, speed: float = 1.0) -> dict:
-    "Training pass (true durations, pitch, energy given) or inference (predicted, with the controls); see the text for the outputs."
+def forward(self: FastSpeech, phones, phone_lens, tones=None, speaker_ids=None, durations=None,
+            pitch=None, energy=None, max_frames: int | None = None, pitch_factor: float = 1.0,
+            energy_factor: float = 1.0, speed: float = 1.0) -> dict:
+    """Training pass (true durations, pitch, energy given) or inference (predicted, with the
+    controls); see the text for the outputs."""
     cfg = self.cfg
-    mask = lengths_to_mask(phone_lens, phones.shape[1])                               # (B, N), True = real phone
-    x = self.phone_embed(phones) + sinusoidal_positions(phones.shape[1], cfg.dim).to(self.mel_out.weight)
+    mask = lengths_to_mask(phone_lens, phones.shape[1])                  # (B, N), True = real phone
+    x = (self.phone_embed(phones)
+         + sinusoidal_positions(phones.shape[1], cfg.dim).to(self.mel_out.weight))
     if self.tone_embed is not None and tones is not None: x = x + self.tone_embed(tones)
     h = self.encoder(x * mask[..., None], mask)                                       # (B, N, d)
     if self.speaker_embed is not None:
-        ids = speaker_ids if speaker_ids is not None else torch.zeros(len(phones), dtype=torch.long, device=phones.device)
+        ids = (speaker_ids if speaker_ids is not None
+               else torch.zeros(len(phones), dtype=torch.long, device=phones.device))
         h = h + self.speaker_embed(ids)[:, None] * mask[..., None]
     out = {'log_durations': self.duration_predictor(h, mask), 'phone_mask': mask}
-    if durations is None:                                                              # inference: d = exp(l) - 1, at `speed`
-        durations = limit_durations(scale_durations(torch.expm1(out['log_durations'].float()).clamp(min=0), speed, mask))
+    if durations is None:                                    # inference: d = exp(l) - 1, at `speed`
+        durations = limit_durations(
+            scale_durations(torch.expm1(out['log_durations'].float()).clamp(min=0), speed, mask))
     out['durations'] = durations
     targets = {'pitch': pitch, 'energy': energy}
-    controls = {'pitch': lambda z, s: scale_pitch(z, pitch_factor, s), 'energy': lambda z, s: scale_energy(z, energy_factor, s)}
+    controls = {'pitch': lambda z, s: scale_pitch(z, pitch_factor, s),
+                'energy': lambda z, s: scale_energy(z, energy_factor, s)}
     h = self._adapt(h, mask, 'phone', targets, controls, out)
     y, mel_lens = length_regulate(h, durations, max_frames)                          # (B, T, d)
     mel_mask = lengths_to_mask(mel_lens, y.shape[1])
     y = self._adapt(y, mel_mask, 'frame', targets, controls, out)
-    y = self.decoder((y + sinusoidal_positions(y.shape[1], cfg.dim).to(y)) * mel_mask[..., None], mel_mask)
-    mel = self.mel_out(y).transpose(1, 2)                                             # (B, n_mels, T): conv layout from here
+    y = self.decoder((y + sinusoidal_positions(y.shape[1], cfg.dim).to(y)) * mel_mask[..., None],
+                     mel_mask)
+    mel = self.mel_out(y).transpose(1, 2)                    # (B, n_mels, T): conv layout from here
     out['mel'] = mel
     out['mel_post'] = mel + self.postnet(mel, mel_mask) if self.postnet is not None else mel
     out.update(mel_lens=mel_lens, mel_mask=mel_mask)
@@ -282,52 +357,67 @@ def forward(self: FastSpeech, phones, phone_lens, tones=None, speaker_ids=None, 
 # %% ../nbs/20_fastspeech.ipynb #b616928a
 @patch
 def get_extra_state(self: FastSpeech) -> dict:
-    "The model's description as plain data, stored in its `state_dict`: format, config, vocabulary, audio config, speakers, statistics."
-    return dict(format=MODEL_FORMAT, config=asdict(self.cfg), vocab=self.vocab.to_dict(), audio_config=self.audio_config.to_dict(),
+    """The model's description as plain data, stored in its `state_dict`:
+    format, config, vocabulary, audio config, speakers, statistics."""
+    return dict(format=MODEL_FORMAT, config=asdict(self.cfg), vocab=self.vocab.to_dict(),
+                audio_config=self.audio_config.to_dict(),
                 speakers=dict(self.speakers), stats=dict(self.stats))
 
 @patch
 def set_extra_state(self: FastSpeech, state: dict):
-    "Check, when weights are loaded, that they were saved by a model described exactly like this one."
+    """Check, when weights are loaded, that they were saved by a model described exactly like this
+    one."""
     mine = self.get_extra_state()
     differ = [k for k in mine if state.get(k) != mine[k]]
-    if differ: raise ValueError(f"FastSpeech.load_state_dict: these weights were saved with another {', '.join(differ)}; "
-                                "rebuild the model from them with FastSpeech.from_state_dict")
+    if differ:
+        raise ValueError("FastSpeech.load_state_dict: these weights were saved with another "
+                         f"{', '.join(differ)}; rebuild the model from them with "
+                         "FastSpeech.from_state_dict")
 
 @patch(cls_method=True)
 def from_state_dict(cls: FastSpeech, state_dict: dict) -> FastSpeech:
-    "A FastSpeech model rebuilt from its own `state_dict` (configuration, vocabulary, audio config, speakers and statistics included)."
+    """A FastSpeech model rebuilt from its own `state_dict` (configuration, vocabulary, audio
+    config, speakers and statistics included)."""
     extra = state_dict.get('_extra_state')
     if not isinstance(extra, dict) or extra.get('format') != MODEL_FORMAT:
-        raise ValueError(f"not the state_dict of a ttsbook FastSpeech model (no '_extra_state' with format {MODEL_FORMAT!r})")
-    model = cls(FastSpeechConfig(**extra['config']), PhoneVocab.from_dict(extra['vocab']), AudioConfig.from_dict(extra['audio_config']),
+        raise ValueError("not the state_dict of a ttsbook FastSpeech model (no '_extra_state' "
+                         f"with format {MODEL_FORMAT!r})")
+    model = cls(FastSpeechConfig(**extra['config']), PhoneVocab.from_dict(extra['vocab']),
+                AudioConfig.from_dict(extra['audio_config']),
                 extra['speakers'], extra['stats'])
     model.load_state_dict(state_dict)
     return model
 
 # %% ../nbs/20_fastspeech.ipynb #a97216f5
 def masked_mse(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    "Mean squared error over the positions where `mask` is True; pred, target and mask (B, N) or (B, T)."
+    """Mean squared error over the positions where `mask` is True;
+    pred, target and mask (B, N) or (B, T)."""
     m = mask.to(pred.dtype)
     return ((pred - target) ** 2 * m).sum() / m.sum().clamp(min=1)
 
 def fastspeech_losses(out: dict, batch: dict, cfg: FastSpeechConfig) -> dict:
-    "FastSpeech (2) losses of a forward pass on a batch: masked mel L1 before/after the post-net, masked MSE of log-duration, pitch, energy; 'loss' = weighted sum."
+    """FastSpeech (2) losses of a forward pass on a batch: masked mel L1 before/after the post-net,
+    masked MSE of log-duration, pitch, energy; 'loss' = weighted sum."""
     losses = {'mel_l1': masked_l1(out['mel'].float(), batch['mels'], batch['mel_mask']),
               'postnet_l1': masked_l1(out['mel_post'].float(), batch['mels'], batch['mel_mask']),
-              'duration_mse': masked_mse(out['log_durations'].float(), torch.log1p(batch['durations'].float()), batch['phone_mask'])}
+              'duration_mse': masked_mse(out['log_durations'].float(),
+                                         torch.log1p(batch['durations'].float()),
+                                         batch['phone_mask'])}
     total = losses['mel_l1'] + losses['postnet_l1'] + cfg.duration_weight * losses['duration_mse']
     for name in ('pitch', 'energy'):
         if getattr(cfg, f'use_{name}'):
-            mask = batch['phone_mask'] if getattr(cfg, f'{name}_level') == 'phone' else batch['mel_mask']
+            mask = (batch['phone_mask'] if getattr(cfg, f'{name}_level') == 'phone'
+                    else batch['mel_mask'])
             losses[f'{name}_mse'] = masked_mse(out[name].float(), batch[f'{name}_target'], mask)
             total = total + getattr(cfg, f'{name}_weight') * losses[f'{name}_mse']
     return {'loss': total, **losses}
 
 # %% ../nbs/20_fastspeech.ipynb #ab7f4fbb
 class FastSpeechTask(Task):
-    "FastSpeech 1/2 for the training loop: one model, Adam with the Noam schedule, an EMA of the weights, `fastspeech_losses`."
-    fields = ('phones', 'tones', 'durations', 'mel', 'f0', 'energy', 'pitch_phone', 'energy_phone', 'speaker_id')
+    """FastSpeech 1/2 for the training loop:
+    one model, Adam with the Noam schedule, an EMA of the weights, `fastspeech_losses`."""
+    fields = ('phones', 'tones', 'durations', 'mel', 'f0', 'energy', 'pitch_phone', 'energy_phone',
+              'speaker_id')
     ema = ('model',)
 
     def __init__(self, train_set, cfg: FastSpeechConfig | None = None):
@@ -335,101 +425,132 @@ class FastSpeechTask(Task):
         self.cfg = cfg or FastSpeechConfig.preset('tiny')
         cache, records = Path(train_set.cache), train_set.records
         missing = [r['id'] for r in records if not r.get('has_durations', True)]
-        if missing: raise ValueError(f"FastSpeech needs phone durations, but {len(missing)} utterance(s) of {cache} have none (e.g. {missing[0]}): "
-                                     "a corpus without phone timings needs durations from chapter 15's aligner first")
+        if missing:
+            raise ValueError(f"FastSpeech needs phone durations, but {len(missing)} utterance(s) "
+                             f"of {cache} have none (e.g. {missing[0]}): a corpus without phone "
+                             "timings needs durations from chapter 15's aligner first")
         self.audio_config = train_set.audio_config
         self.sample_rate = self.audio_config.sample_rate
         phone_frames = sum(r['n_frames'] for r in records) / sum(r['n_phones'] for r in records)
-        self.stats = model_stats(read_json(cache/'stats.json', 'corpus statistics'), self.cfg, phone_frames)
-        self.models = {'model': FastSpeech(self.cfg, PhoneVocab.load(cache/'vocab.json'), self.audio_config,
-                                           read_json(cache/'speakers.json', 'speaker table'), self.stats)}
+        self.stats = model_stats(read_json(cache/'stats.json', 'corpus statistics'), self.cfg,
+                                 phone_frames)
+        self.models = {'model': FastSpeech(self.cfg, PhoneVocab.load(cache/'vocab.json'),
+                                           self.audio_config,
+                                           read_json(cache/'speakers.json', 'speaker table'),
+                                           self.stats)}
 
     def collate(self, items: list[dict]) -> dict:
-        "Chapter 04's batch plus the standardised `pitch_target` and `energy_target` at the configured levels."
+        """Chapter 04's batch plus the standardised `pitch_target` and `energy_target` at the
+        configured levels."""
         batch = collate(items)
-        for name, phone_key, frame_key, target in (('pitch', 'pitch_phone', 'f0', pitch_target), ('energy', 'energy_phone', 'energy', normalize_energy)):
+        for name, phone_key, frame_key, target in (
+                ('pitch', 'pitch_phone', 'f0', pitch_target),
+                ('energy', 'energy_phone', 'energy', normalize_energy)):
             if getattr(self.cfg, f'use_{name}'):
                 key = phone_key if getattr(self.cfg, f'{name}_level') == 'phone' else frame_key
                 batch[f'{name}_target'] = pad_stack([target(it[key], self.stats) for it in items])
         return batch
 
     def configure_optimizers(self) -> dict:
-        opt = torch.optim.Adam(self.models['model'].parameters(), lr=self.cfg.lr, betas=(0.9, 0.98), eps=1e-9)
-        return {'model': (opt, torch.optim.lr_scheduler.LambdaLR(opt, lr_schedule('noam', warmup=self.cfg.warmup)))}
+        opt = torch.optim.Adam(self.models['model'].parameters(), lr=self.cfg.lr, betas=(0.9, 0.98),
+                               eps=1e-9)
+        return {'model': (opt, torch.optim.lr_scheduler.LambdaLR(
+            opt, lr_schedule('noam', warmup=self.cfg.warmup)))}
 
     def forward(self, batch: dict) -> dict:
         "The teacher-forced pass: true durations, pitch and energy."
-        return self.models['model'](batch['phones'], batch['phone_lens'], batch.get('tones'), batch.get('speaker_ids'), batch['durations'],
-                                    batch.get('pitch_target'), batch.get('energy_target'), max_frames=batch['mels'].shape[-1])
+        return self.models['model'](batch['phones'], batch['phone_lens'], batch.get('tones'),
+                                    batch.get('speaker_ids'), batch['durations'],
+                                    batch.get('pitch_target'), batch.get('energy_target'),
+                                    max_frames=batch['mels'].shape[-1])
 
-    def training_step(self, batch: dict, name: str) -> dict: return fastspeech_losses(self.forward(batch), batch, self.cfg)
+    def training_step(self, batch: dict, name: str) -> dict:
+        return fastspeech_losses(self.forward(batch), batch, self.cfg)
 
     def validation_step(self, batch: dict) -> dict:
         out = self.forward(batch)
         predicted = torch.expm1(out['log_durations'].float()).clamp(min=0)
         m = batch['phone_mask'].float()
         return {**fastspeech_losses(out, batch, self.cfg),
-                'duration_error_frames': ((predicted - batch['durations']).abs() * m).sum() / m.sum()}
+                'duration_error_frames':
+                    ((predicted - batch['durations']).abs() * m).sum() / m.sum()}
 
     def synthesize(self, batch: dict) -> dict:
         N, T = int(batch['phone_lens'][0]), int(batch['mel_lens'][0])
         speakers = batch['speaker_ids'][:1] if 'speaker_ids' in batch else None
-        out = self.models['model'](batch['phones'][:1, :N], batch['phone_lens'][:1], batch['tones'][:1, :N], speakers)
+        out = self.models['model'](batch['phones'][:1, :N], batch['phone_lens'][:1],
+                                   batch['tones'][:1, :N], speakers)
         mel = out['mel_post'][0].float()
-        return {'mel': mel, 'mel_target': batch['mels'][0, :, :T], 'audio': mel_to_audio(mel.cpu(), self.audio_config, n_iter=32)}
+        return {'mel': mel, 'mel_target': batch['mels'][0, :, :T],
+                'audio': mel_to_audio(mel.cpu(), self.audio_config, n_iter=32)}
 
 # %% ../nbs/20_fastspeech.ipynb #b0bc15e7
-fastspeech_task = config_factory(FastSpeechTask, FastSpeechConfig)   # FastSpeechTask(train_set, FastSpeechConfig(**settings))
+# FastSpeechTask(train_set, FastSpeechConfig(**settings))
+fastspeech_task = config_factory(FastSpeechTask, FastSpeechConfig)
 
 LOOP_PRESETS = {
-    'tiny': dict(max_steps=100, batch_size=4, log_every=5, eval_every=50, synth_every=0, ckpt_every=50, keep_last=2, ema_warmup=10),
-    'small': dict(max_steps=1000, batch_size=16, log_every=25, eval_every=250, synth_every=1000, ckpt_every=250, keep_last=2,
-                  ema_beta=0.995, ema_warmup=100),
-    'base': dict(max_steps=160_000, batch_size=48, mixed_precision='bf16', log_every=100, eval_every=2000, synth_every=10_000,
-                 ckpt_every=5000, ema_warmup=1000),
+    'tiny': dict(max_steps=100, batch_size=4, log_every=5, eval_every=50, synth_every=0,
+                 ckpt_every=50, keep_last=2, ema_warmup=10),
+    'small': dict(max_steps=1000, batch_size=16, log_every=25, eval_every=250, synth_every=1000,
+                  ckpt_every=250, keep_last=2, ema_beta=0.995, ema_warmup=100),
+    'base': dict(max_steps=160_000, batch_size=48, mixed_precision='bf16', log_every=100,
+                 eval_every=2000, synth_every=10_000, ckpt_every=5000, ema_warmup=1000),
 }
 
 def family_presets(version: int) -> dict:
-    "The loop presets of FastSpeech `version` (1 or 2): loop settings plus every `FastSpeechConfig` field at that size."
-    return {name: {**loop, **asdict(FastSpeechConfig.preset(name, version))} for name, loop in LOOP_PRESETS.items()}
+    """The loop presets of FastSpeech `version` (1 or 2):
+    loop settings plus every `FastSpeechConfig` field at that size."""
+    return {name: {**loop, **asdict(FastSpeechConfig.preset(name, version))}
+            for name, loop in LOOP_PRESETS.items()}
 
 register_family('fastspeech', fastspeech_task, family_presets(1))
 register_family('fastspeech2', fastspeech_task, family_presets(2))
 
 # %% ../nbs/20_fastspeech.ipynb #cea92f44
 def load_acoustic_model(path, device='cpu', use_ema: bool = True) -> FastSpeech:
-    "A trained FastSpeech model in eval mode from a training checkpoint (EMA weights when present), a run folder (its newest checkpoint) or a voice folder."
-    if (Path(path)/'model.safetensors').is_file():                   # a voice folder (chapter 85's export_voice):
-        from ttsbook.export import load_voice                        # a later chapter, imported only when one is given
+    """A trained FastSpeech model in eval mode from a training checkpoint (EMA weights when
+    present), a run folder (its newest checkpoint) or a voice folder."""
+    # a voice folder (chapter 85's export_voice):
+    if (Path(path)/'model.safetensors').is_file():
+        from ttsbook.export import load_voice     # a later chapter, imported only when one is given
         return load_voice(path, device, family=('fastspeech', 'fastspeech2'))
     path, state = read_run_checkpoint(path)
     weights = trained_weights(state, 'model', use_ema)
-    if not isinstance(weights, dict) or (weights.get('_extra_state') or {}).get('format') != MODEL_FORMAT:
-        raise ValueError(f"{path}: not a FastSpeech checkpoint (its family is {(state.get('config') or {}).get('family')!r}); "
-                         "train one with `ttsbook train fastspeech2`")
+    if (not isinstance(weights, dict)
+            or (weights.get('_extra_state') or {}).get('format') != MODEL_FORMAT):
+        raise ValueError(f"{path}: not a FastSpeech checkpoint (its family is "
+                         f"{(state.get('config') or {}).get('family')!r}); train one with `ttsbook "
+                         "train fastspeech2`")
     return FastSpeech.from_state_dict(weights).to(device).eval()
 
 def vocoder_for(model: FastSpeech, path, device=None):
-    "The vocoder in `path` (HiFi-GAN, chapter 25, or Vocos, chapter 26), checked against the acoustic model's AudioConfig: a clear error if they differ."
-    from ttsbook.vocos import load_vocoder                           # imported here (a later chapter): HiFi-GAN or Vocos
+    """The vocoder in `path` (HiFi-GAN, chapter 25, or Vocos, chapter 26),
+    checked against the acoustic model's AudioConfig: a clear error if they differ."""
+    from ttsbook.vocos import load_vocoder      # imported here (a later chapter): HiFi-GAN or Vocos
     device = device or next(model.parameters()).device
     return load_vocoder(path, audio_config=model.audio_config, device=device)[0]
 
 # %% ../nbs/20_fastspeech.ipynb #58b19f0a
-def synthesize(model: FastSpeech, text: str, speaker: str | int | None = None, pitch: float = 1.0, energy: float = 1.0, speed: float = 1.0,
+def synthesize(model: FastSpeech, text: str, speaker: str | int | None = None, pitch: float = 1.0,
+               energy: float = 1.0, speed: float = 1.0,
                vocoder=None, griffin_lim_iters: int = 32) -> dict:
-    "Text -> speech: front end, FastSpeech with pitch/energy/speed controls, vocoder (Griffin-Lim, a HiFi-GAN generator, or any mel -> wav callable)."
-    for name, v, lo, hi in (('pitch', pitch, 0.25, 4), ('energy', energy, 0.1, 10), ('speed', speed, 0.1, 10)): check_control(name, v, lo, hi)
+    """Text -> speech: front end, FastSpeech with pitch/energy/speed controls, vocoder
+    (Griffin-Lim, a HiFi-GAN generator, or any mel -> wav callable)."""
+    for name, v, lo, hi in (
+            ('pitch', pitch, 0.25, 4), ('energy', energy, 0.1, 10), ('speed', speed, 0.1, 10)):
+        check_control(name, v, lo, hi)
     check_control('griffin_lim_iters', griffin_lim_iters, 1, 1000, integer=True)
-    seq = with_boundary_silence(text_to_phones(text))                  # a TextError naming the problem for bad text
+    seq = with_boundary_silence(text_to_phones(text))  # a TextError naming the problem for bad text
     sid = speaker_index(model.speakers, speaker)
     device = next(model.parameters()).device
     phones = torch.tensor([model.vocab.encode(seq.phones)], device=device)
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        out = model(phones, torch.tensor([phones.shape[1]], device=device), torch.tensor([seq.tones], device=device),
-                    torch.tensor([sid], device=device), pitch_factor=pitch, energy_factor=energy, speed=speed)
+        out = model(phones, torch.tensor([phones.shape[1]], device=device),
+                    torch.tensor([seq.tones], device=device),
+                    torch.tensor([sid], device=device), pitch_factor=pitch, energy_factor=energy,
+                    speed=speed)
     model.train(was_training)
     mel = out['mel_post'][0].float()
     if vocoder is None: audio = mel_to_audio(mel.cpu(), model.audio_config, griffin_lim_iters)
@@ -437,32 +558,45 @@ def synthesize(model: FastSpeech, text: str, speaker: str | int | None = None, p
         from ttsbook.hifigan import vocode
         audio = vocode(vocoder, mel)
     else: audio = vocoder(mel)
-    result = dict(audio=audio.detach().float().cpu(), mel=mel.cpu(), durations=out['durations'][0].cpu(), phones=seq.phones,
+    result = dict(audio=audio.detach().float().cpu(), mel=mel.cpu(),
+                  durations=out['durations'][0].cpu(), phones=seq.phones,
                   sample_rate=model.audio_config.sample_rate)
     for name, denorm in (('pitch', denormalize_pitch), ('energy', denormalize_energy)):
-        if f'{name}_used' in out: result[name] = denorm(out[f'{name}_used'][0], model.stats).cpu()   # Hz / energy, after the control
+        # Hz / energy, after the control
+        if f'{name}_used' in out: result[name] = denorm(out[f'{name}_used'][0], model.stats).cpu()
     return result
 
 # %% ../nbs/20_fastspeech.ipynb #81be5991
-def control_panel(model: FastSpeech, text: str = "The quick brown fox jumps over the lazy dog.", vocoder=None, griffin_lim_iters: int = 32):
-    "ipywidgets sliders for pitch, energy and speed (and a text box) that re-synthesise with `synthesize` and play on every change."
+def control_panel(model: FastSpeech, text: str = "The quick brown fox jumps over the lazy dog.",
+                  vocoder=None, griffin_lim_iters: int = 32):
+    """ipywidgets sliders for pitch, energy and speed (and a text box) that re-synthesise with
+    `synthesize` and play on every change."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import Audio, display, clear_output
     box = widgets.Text(value=text, description='text', layout=widgets.Layout(width='95%'))
-    sliders = {k: widgets.FloatLogSlider(value=1.0, base=2, min=-1, max=1, step=1 / 12, description=k, continuous_update=False,
-                                         readout_format='.2f') for k in ('pitch', 'energy', 'speed')}
+    sliders = {k: widgets.FloatLogSlider(value=1.0, base=2, min=-1, max=1, step=1 / 12,
+                                         description=k, continuous_update=False,
+                                         readout_format='.2f')
+               for k in ('pitch', 'energy', 'speed')}
     shown = widgets.Output()
     def render(_=None):
         with shown:
             clear_output(wait=True)
-            try: r = synthesize(model, box.value, vocoder=vocoder, griffin_lim_iters=griffin_lim_iters, **{k: s.value for k, s in sliders.items()})
+            try:
+                r = synthesize(model, box.value, vocoder=vocoder,
+                               griffin_lim_iters=griffin_lim_iters,
+                               **{k: s.value for k, s in sliders.items()})
             except ValueError as e: print(f"cannot speak this: {e}"); return
             fig, ax = plt.subplots(figsize=(10, 2.8))
             f0 = r.get('pitch')
-            if f0 is not None and model.cfg.pitch_level == 'phone': f0 = f0.repeat_interleave(r['durations'])   # one value per frame
+            # one value per frame
+            if f0 is not None and model.cfg.pitch_level == 'phone':
+                f0 = f0.repeat_interleave(r['durations'])
             plot_spectrogram(r['mel'], model.audio_config, f0=f0, ax=ax,
-                             title=f"pitch x{sliders['pitch'].value:.2f}, energy x{sliders['energy'].value:.2f}, speed x{sliders['speed'].value:.2f}")
+                             title=f"pitch x{sliders['pitch'].value:.2f}, energy "
+                                   f"x{sliders['energy'].value:.2f}, speed "
+                                   f"x{sliders['speed'].value:.2f}")
             display(fig); plt.close(fig)
             display(Audio(r['audio'].clamp(-1, 1).numpy(), rate=r['sample_rate'], normalize=False))
             panel.last = r
@@ -473,8 +607,10 @@ def control_panel(model: FastSpeech, text: str = "The quick brown fox jumps over
     return panel
 
 # %% ../nbs/20_fastspeech.ipynb #5d1e0a01
-DEMO_RECIPE = dict(max_steps=2000, dropout=0.0, predictor_dropout=0.1, postnet_layers=0)   # `small` for a 12-minute run: see the text
-DEMO_VOCODER_RUN = 'vocos-small'    # under the demo's work folder: `make demo-vocoder` trains chapter 26's CPU recipe there
+# `small` for a 12-minute run: see the text
+DEMO_RECIPE = dict(max_steps=2000, dropout=0.0, predictor_dropout=0.1, postnet_layers=0)
+# under the demo's work folder: `make demo-vocoder` trains chapter 26's CPU recipe there
+DEMO_VOCODER_RUN = 'vocos-small'
 
 # %% ../nbs/20_fastspeech.ipynb #a8173f56
 @contextmanager
@@ -485,46 +621,64 @@ def _stage(timings: dict, name: str, say=print):
     yield
     timings[name] = time.perf_counter() - t0
 
+# %% ../nbs/20_fastspeech.ipynb #012730cc
 def _spectrogram_figure(path, mels: dict, cfg, f0s: dict, title):
-    "Log-mels of several renditions of one sentence, one panel each (the ground truth first), with their F0 tracks, to a PNG."
+    """Log-mels of several renditions of one sentence,
+    one panel each (the ground truth first), with their F0 tracks, to a PNG."""
     from matplotlib.figure import Figure
     fig = Figure(figsize=(10, 2.8 * len(mels)), layout='constrained')
     for ax, (name, m) in zip(fig.subplots(len(mels), 1, squeeze=False)[:, 0], mels.items()):
-        plot_spectrogram(m, cfg, f0=f0s[name], ax=ax, title=f'{name}: "{title}"' if name == 'ground truth' else name, colorbar=False)
+        plot_spectrogram(m, cfg, f0=f0s[name], ax=ax,
+                         title=f'{name}: "{title}"' if name == 'ground truth' else name,
+                         colorbar=False)
         fig.colorbar(ax.images[0], ax=ax, pad=0.08, label='ln energy')
     fig.savefig(path, dpi=90)
 
+# %% ../nbs/20_fastspeech.ipynb #7330b430
 def demo_vocoder(work, vocoder='auto'):
-    "The vocoder the demo uses: a path as given, None for Griffin-Lim, or ('auto') chapter 26's run in `work` when it has a checkpoint."
+    """The vocoder the demo uses: a path as given, None for Griffin-Lim, or ('auto') chapter 26's
+    run in `work` when it has a checkpoint."""
     if vocoder != 'auto': return vocoder
     run = Path(work)/DEMO_VOCODER_RUN
-    found = latest_checkpoint(run/'checkpoints', say=lambda _: None) if (run/'checkpoints').is_dir() else None
+    found = (latest_checkpoint(run/'checkpoints', say=lambda _: None)
+             if (run/'checkpoints').is_dir() else None)
     return str(run) if found else None
 
 # %% ../nbs/20_fastspeech.ipynb #c308b7af
-def run_demo(out='demo', work='data/demo', n_utterances: int = 1000, preset: str = 'small', max_steps: int | None = None,
-             sentences=None, vocoder: str | None = 'auto', griffin_lim_iters: int = 32, asr: bool = True, workers: int = 2,
+def run_demo(out='demo', work='data/demo', n_utterances: int = 1000, preset: str = 'small',
+             max_steps: int | None = None, sentences=None, vocoder: str | None = 'auto',
+             griffin_lim_iters: int = 32, asr: bool = True, workers: int = 2,
              threads: int | None = 1, figures: int = 8, progress: bool = True) -> dict:
-    "The book's main job: corpus -> cache -> FastSpeech 2 -> speak the evaluation set -> metrics against the real voice -> `out/`."
-    from ttsbook.metrics import eval_sentences, check_unseen, reference_voice, score_systems, format_scores, json_safe, system_slug
-    from ttsbook.hifigan import vocode                                # imported here: the vocoder chapters come later
+    """The book's main job: corpus -> cache -> FastSpeech 2 -> speak the evaluation set -> metrics
+    against the real voice -> `out/`."""
+    from ttsbook.metrics import (eval_sentences, check_unseen, reference_voice, score_systems,
+                                 format_scores, json_safe, system_slug)
+    from ttsbook.hifigan import vocode              # imported here: the vocoder chapters come later
     out, work, timings, notes = Path(out), Path(work), {}, {}
     sentences = list(sentences) if sentences is not None else eval_sentences()
-    if threads: torch.set_num_threads(threads)                        # see the text: one thread is the safe choice for `small`
+    # see the text: one thread is the safe choice for `small`
+    if threads: torch.set_num_threads(threads)
     with _stage(timings, 'corpus'):
-        notes['corpus'] = 'reused' if len(list((work/'corpus'/'segments').glob('*.json'))) >= n_utterances else 'built'
+        notes['corpus'] = ('reused'
+                           if len(list((work/'corpus'/'segments').glob('*.json'))) >= n_utterances
+                           else 'built')
         build_corpus(work/'corpus', n_utterances, workers=workers, progress=progress)
     with _stage(timings, 'prepare'):
-        notes['prepare'] = 'items reused' if (work/'cache'/'manifest.jsonl').exists() else 'prepared'
+        notes['prepare'] = ('items reused' if (work/'cache'/'manifest.jsonl').exists()
+                            else 'prepared')
         prepared = prepare(work/'corpus', work/'cache', workers=workers, progress=progress)
-    check_unseen(sentences, [r['text'] for r in load_manifest(work/'cache')])   # the sentences must be new to the model
+    # the sentences must be new to the model
+    check_unseen(sentences, [r['text'] for r in load_manifest(work/'cache')])
     with _stage(timings, 'train'):
         recipe = DEMO_RECIPE if preset == 'small' else {}
-        overrides = {**recipe, 'progress': progress, **({'max_steps': max_steps} if max_steps else {})}
+        overrides = {**recipe, 'progress': progress,
+                     **({'max_steps': max_steps} if max_steps else {})}
         target = overrides.get('max_steps') or FAMILIES['fastspeech2'][1][preset]['max_steps']
-        found = latest_checkpoint(work/'run'/'checkpoints', say=lambda _: None) if (work/'run'/'checkpoints').is_dir() else None
+        found = (latest_checkpoint(work/'run'/'checkpoints', say=lambda _: None)
+                 if (work/'run'/'checkpoints').is_dir() else None)
         done = found[1]['step'] if found else 0
-        notes['train'] = 'already trained' if done >= target else f'resumed at step {done}' if done else 'trained from scratch'
+        notes['train'] = ('already trained' if done >= target
+                          else f'resumed at step {done}' if done else 'trained from scratch')
         hist = train('fastspeech2', work/'cache', preset, out=work/'run', overrides=overrides)
     model = load_acoustic_model(work/'run')
     cfg, sr = model.audio_config, model.audio_config.sample_rate
@@ -532,17 +686,21 @@ def run_demo(out='demo', work='data/demo', n_utterances: int = 1000, preset: str
     voc = vocoder_for(model, vocoder) if vocoder else None
     voc_name = None if voc is None else 'HiFi-GAN' if type(voc).__name__ == 'Generator' else 'Vocos'
     with _stage(timings, 'reference voice'):
-        refs = [load_wav(p, sr)[0] for p in reference_voice(sentences, out/'reference', progress=progress)]
+        refs = [load_wav(p, sr)[0]
+                for p in reference_voice(sentences, out/'reference', progress=progress)]
     ref_mels = [mel_spectrogram(r, cfg) for r in refs]
-    vocoders = {'Griffin-Lim': lambda m: mel_to_audio(m.cpu(), cfg, griffin_lim_iters), **({voc_name: lambda m: vocode(voc, m)} if voc else {})}
+    vocoders = {'Griffin-Lim': lambda m: mel_to_audio(m.cpu(), cfg, griffin_lim_iters),
+                **({voc_name: lambda m: vocode(voc, m)} if voc else {})}
     systems, seconds, spoken = {}, {}, []
     with _stage(timings, 'synthesis'):
-        for name, fn in vocoders.items():                                # the acoustic model's mels, then the real ones, per vocoder
+        # the acoustic model's mels, then the real ones, per vocoder
+        for name, fn in vocoders.items():
             fs2, real = f'FastSpeech 2 + {name}', f'real mel + {name}'
             systems[fs2], systems[real], seconds[fs2], seconds[real] = [], [], 0.0, 0.0
             for i, s in enumerate(tqdm(sentences, desc=f'synthesis, {name}', disable=not progress)):
                 t0 = time.perf_counter()
-                r = synthesize(model, s, vocoder=voc if name != 'Griffin-Lim' else None, griffin_lim_iters=griffin_lim_iters)
+                r = synthesize(model, s, vocoder=voc if name != 'Griffin-Lim' else None,
+                               griffin_lim_iters=griffin_lim_iters)
                 seconds[fs2] += time.perf_counter() - t0
                 systems[fs2].append(r['audio'].clamp(-1, 1))
                 if name == 'Griffin-Lim': spoken.append(r)
@@ -551,60 +709,83 @@ def run_demo(out='demo', work='data/demo', n_utterances: int = 1000, preset: str
                 seconds[real] += time.perf_counter() - t0
         systems['ground truth'] = refs
         for name, wavs in systems.items():
-            for i, wav in enumerate(wavs): save_wav(out/'wavs'/system_slug(name)/f'{i + 1:02d}.wav', wav, sr)
+            for i, wav in enumerate(wavs):
+                save_wav(out/'wavs'/system_slug(name)/f'{i + 1:02d}.wav', wav, sr)
         (out/'figures').mkdir(parents=True, exist_ok=True)
-        shown = [n for n in ('ground truth', 'FastSpeech 2 + Griffin-Lim', f'FastSpeech 2 + {voc_name}') if n in systems]
+        shown = [n
+                 for n in ('ground truth', 'FastSpeech 2 + Griffin-Lim',
+                           f'FastSpeech 2 + {voc_name}') if n in systems]
         for i in range(min(figures, len(sentences))):
-            _spectrogram_figure(out/'figures'/f'{i + 1:02d}.png', {n: mel_spectrogram(systems[n][i], cfg) for n in shown}, cfg,
+            _spectrogram_figure(out/'figures'/f'{i + 1:02d}.png',
+                                {n: mel_spectrogram(systems[n][i], cfg) for n in shown}, cfg,
                                 {n: f0_of(systems[n][i], cfg) for n in shown}, sentences[i])
     with _stage(timings, 'metrics'):
         scores = score_systems(systems, refs, sentences, cfg, seconds, asr=asr, progress=progress)
     rates = [h['steps_per_s'] for h in hist.get('train', []) if 'steps_per_s' in h]
-    train_rate = float(np.mean(rates)) if rates else None                      # mean over the run's logging windows
-    info = dict(preset=preset, steps=hist['step'], utterances=prepared['usable'], train_utterances=prepared['train'],
-                corpus_minutes=sum(r['n_frames'] for r in load_manifest(work/'cache')) / cfg.frame_rate / 60,
-                steps_per_s=train_rate, vocoder=str(vocoder) if vocoder else None, griffin_lim_iters=griffin_lim_iters,
-                parameters=sum(p.numel() for p in model.parameters()), torch_threads=torch.get_num_threads(),
+    train_rate = float(np.mean(rates)) if rates else None      # mean over the run's logging windows
+    info = dict(preset=preset, steps=hist['step'], utterances=prepared['usable'],
+                train_utterances=prepared['train'],
+                corpus_minutes=(sum(r['n_frames'] for r in load_manifest(work/'cache'))
+                                / cfg.frame_rate / 60),
+                steps_per_s=train_rate, vocoder=str(vocoder) if vocoder else None,
+                griffin_lim_iters=griffin_lim_iters,
+                parameters=sum(p.numel() for p in model.parameters()),
+                torch_threads=torch.get_num_threads(),
                 figures=min(figures, len(sentences)))
     result = dict(**scores, info=info, timings=timings, notes=notes)
     (out/'metrics.json').write_text(json.dumps(json_safe(result), indent=1, ensure_ascii=False))
     (out/'report.md').write_text(_demo_report(result))
-    print(f"\n{len(sentences)} sentences that are not in the corpus, against the same voice reading them:\n\n" + format_scores(result))
-    print('\ntimings: ' + ', '.join(f"{k} {v:.0f} s" + (f" ({notes[k]})" if k in notes else '') for k, v in timings.items()))
-    print(f"FastSpeech 2 {preset}: {info['steps']} steps" + (f" at {train_rate:.2f} steps/s" if train_rate else '') +
-          f" with {info['torch_threads']} torch thread(s); RTF = synthesis seconds per second of audio")
-    if not voc: print(f"vocoder: Griffin-Lim only; `make demo-vocoder` trains chapter 26's Vocos into {work/DEMO_VOCODER_RUN} (about 30 CPU minutes), "
-                      "and the next `make demo` adds its rows")
+    print(f"\n{len(sentences)} sentences that are not in the corpus, against the same voice "
+          "reading them:\n\n" + format_scores(result))
+    print('\ntimings: ' + ', '.join(f"{k} {v:.0f} s" + (f" ({notes[k]})" if k in notes else '')
+                                    for k, v in timings.items()))
+    print(f"FastSpeech 2 {preset}: {info['steps']} steps"
+          + (f" at {train_rate:.2f} steps/s" if train_rate else '')
+          + f" with {info['torch_threads']} torch thread(s); "
+          "RTF = synthesis seconds per second of audio")
+    if not voc:
+        print("vocoder: Griffin-Lim only; `make demo-vocoder` trains chapter 26's Vocos into "
+              f"{work/DEMO_VOCODER_RUN} (about 30 CPU minutes), and the next `make demo` adds its "
+              "rows")
     print(f"wrote {out}/: wavs/ (one folder per system), figures/, report.md, metrics.json")
     return result
 
 # %% ../nbs/20_fastspeech.ipynb #fd1af413
 def _demo_report(result: dict) -> str:
-    "report.md of a demo run: what was trained, the metrics against the ground-truth voice, each sentence, and the timings."
+    """report.md of a demo run:
+    what was trained, the metrics against the ground-truth voice, each sentence, and the timings."""
     from ttsbook.metrics import format_scores
     i, t = result['info'], result['timings']
     rate = f"{i['steps_per_s']:.2f} steps/s" if i['steps_per_s'] else 'rate unknown'
     threads = f"{i['torch_threads']} torch thread{'s' if i['torch_threads'] > 1 else ''}"
     lines = ['# ttsbook demo: FastSpeech 2 on the built-in corpus', '',
-             f"FastSpeech 2 `{i['preset']}` ({i['parameters'] / 1e6:.2f} M parameters), trained for {i['steps']} steps ({rate} with {threads}) "
-             f"on {i['train_utterances']} of {i['utterances']} utterances ({i['corpus_minutes']:.0f} minutes of speech) of Festival's slt voice, "
-             f"with Festival's own phone timings as durations. Vocoders: Griffin-Lim ({i['griffin_lim_iters']} iterations)"
+             f"FastSpeech 2 `{i['preset']}` ({i['parameters'] / 1e6:.2f} M parameters), trained "
+             f"for {i['steps']} steps ({rate} with {threads}) on {i['train_utterances']} of "
+             f"{i['utterances']} utterances ({i['corpus_minutes']:.0f} minutes of speech) of "
+             "Festival's slt voice, with Festival's own phone timings as durations. Vocoders: "
+             f"Griffin-Lim ({i['griffin_lim_iters']} iterations)"
              + (f" and the neural vocoder in `{i['vocoder']}`" if i['vocoder'] else '') + '.', '',
              '## Metrics against the ground-truth voice', '',
-             f"The {len(result['sentences'])} sentences of the book's evaluation set (chapter 03) are not in the training corpus; the ground truth "
-             'is the same Festival voice reading them. MCD and F0 RMSE are computed over a DTW alignment (the renditions differ in timing); the '
-             'word error rates come from PocketSphinx, with its full English language model and with a trigram model of the evaluation '
-             'sentences. The real-mel rows are the ceilings: what each vocoder makes of the true mels. RTF: synthesis seconds per second of '
-             f'audio on this CPU ({threads}).', '',
+             f"The {len(result['sentences'])} sentences of the book's evaluation set (chapter 03) "
+             'are not in the training corpus; the ground truth is the same Festival voice reading '
+             'them. MCD and F0 RMSE are computed over a DTW alignment (the renditions differ in '
+             'timing); the word error rates come from PocketSphinx, with its full English language '
+             'model and with a trigram model of the evaluation sentences. The real-mel rows are '
+             'the ceilings: what each vocoder makes of the true mels. RTF: synthesis seconds per '
+             f'second of audio on this CPU ({threads}).', '',
              format_scores(result, markdown=True), '', '## Sentences', '']
     names = [n for n in result['summary'] if n.startswith('FastSpeech 2')]
-    lines += ['| # | text | ' + ' | '.join(f'MCD (dB), {n}' for n in names) + ' | heard, full LM (' + names[-1] + ') |',
+    lines += ['| # | text | ' + ' | '.join(f'MCD (dB), {n}' for n in names)
+              + ' | heard, full LM (' + names[-1] + ') |',
               '|---|---|' + '---|' * (len(names) + 1)]
     heard = result['hypotheses'].get(f'{names[-1]} / full_lm', [''] * len(result['sentences']))
     for k, s in enumerate(result['sentences']):
-        mcds = [f"{result['per_sentence'][n][k]['mcd_db']:.2f}" if n in result['per_sentence'] else '–' for n in names]
-        lines.append(f"| {k + 1:02d} | {s} | " + ' | '.join(mcds) + f" | {heard[k] if k < len(heard) else ''} |")
+        mcds = [f"{result['per_sentence'][n][k]['mcd_db']:.2f}" if n in result['per_sentence']
+                else '–' for n in names]
+        lines.append(f"| {k + 1:02d} | {s} | " + ' | '.join(mcds)
+                     + f" | {heard[k] if k < len(heard) else ''} |")
     lines += ['', '## Timings (this run)', '', '| stage | seconds | note |', '|---|---|---|']
     lines += [f"| {k} | {v:.1f} | {result['notes'].get(k, '')} |" for k, v in t.items()]
-    lines += ['', '## Spectrograms', ''] + [f"![{k + 1:02d}](figures/{k + 1:02d}.png)" for k in range(i['figures'])]
+    lines += (['', '## Spectrograms', '']
+              + [f"![{k + 1:02d}](figures/{k + 1:02d}.png)" for k in range(i['figures'])])
     return '\n'.join(lines) + '\n'

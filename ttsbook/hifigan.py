@@ -16,7 +16,8 @@ from torch.nn.utils.parametrizations import weight_norm, spectral_norm
 
 from .audio import AudioConfig, mel_spectrogram
 from .batching import TTSDataset, collate_segments
-from .training import Task, lr_schedule, register_family, CheckpointError, read_run_checkpoint, trained_weights
+from .training import (Task, lr_schedule, register_family, CheckpointError,
+                              read_run_checkpoint, trained_weights)
 
 # %% auto #0
 __all__ = ['HIFIGAN_PRESETS', 'LRELU_SLOPE', 'HIFIGAN_TRAIN_PRESETS', 'VOCODER_FORMAT', 'HiFiGANConfig', 'upsample_kernels',
@@ -28,28 +29,43 @@ __all__ = ['HIFIGAN_PRESETS', 'LRELU_SLOPE', 'HIFIGAN_TRAIN_PRESETS', 'VOCODER_F
 # %% ../nbs/25_hifigan.ipynb #b2f6d95d
 @dataclass(frozen=True)
 class HiFiGANConfig:
-    "The generator's shape: upsampling rates and kernels, channel width, and the multi-receptive-field residual blocks."
-    upsample_rates: tuple = (8, 8, 2, 2)              # u_i; their product is the hop length
-    upsample_kernel_sizes: tuple = (16, 16, 4, 4)     # k_u,i of the transposed convolutions (k - u even)
-    upsample_initial_channel: int = 512               # h_u: channels after the input conv, halved at every upsampling
-    resblock: str = '1'                               # '1' (two convs per dilation, V1/V2) or '2' (one conv per dilation, V3)
-    resblock_kernel_sizes: tuple = (3, 7, 11)         # k_r: one residual block per kernel size, averaged (MRF)
-    resblock_dilation_sizes: tuple = ((1, 3, 5), (1, 3, 5), (1, 3, 5))   # D_r: the dilations of each block
+    """The generator's shape:
+    upsampling rates and kernels, channel width, and the multi-receptive-field residual blocks."""
+    # u_i; their product is the hop length
+    upsample_rates: tuple = (8, 8, 2, 2)
+    # k_u,i of the transposed convolutions (k - u even)
+    upsample_kernel_sizes: tuple = (16, 16, 4, 4)
+    # h_u: channels after the input conv, halved at every upsampling
+    upsample_initial_channel: int = 512
+    # '1' (two convs per dilation, V1/V2) or '2' (one conv per dilation, V3)
+    resblock: str = '1'
+    # k_r: one residual block per kernel size, averaged (MRF)
+    resblock_kernel_sizes: tuple = (3, 7, 11)
+    # D_r: the dilations of each block
+    resblock_dilation_sizes: tuple = ((1, 3, 5), (1, 3, 5), (1, 3, 5))
 
     def __post_init__(self):
         for k in ('upsample_rates', 'upsample_kernel_sizes', 'resblock_kernel_sizes'):
             object.__setattr__(self, k, tuple(int(v) for v in getattr(self, k)))
-        object.__setattr__(self, 'resblock_dilation_sizes', tuple(tuple(int(d) for d in ds) for ds in self.resblock_dilation_sizes))
-        if self.resblock not in ('1', '2'): raise ValueError(f"HiFiGANConfig.resblock must be '1' or '2', got {self.resblock!r}")
+        object.__setattr__(self, 'resblock_dilation_sizes',
+                           tuple(tuple(int(d) for d in ds) for ds in self.resblock_dilation_sizes))
+        if self.resblock not in ('1', '2'):
+            raise ValueError(f"HiFiGANConfig.resblock must be '1' or '2', got {self.resblock!r}")
         if len(self.upsample_rates) != len(self.upsample_kernel_sizes):
-            raise ValueError(f"HiFiGANConfig: {len(self.upsample_rates)} upsample_rates but {len(self.upsample_kernel_sizes)} upsample_kernel_sizes")
+            raise ValueError(f"HiFiGANConfig: {len(self.upsample_rates)} upsample_rates but "
+                             f"{len(self.upsample_kernel_sizes)} upsample_kernel_sizes")
         for u, k in zip(self.upsample_rates, self.upsample_kernel_sizes):
             if u < 1 or k < u or (k - u) % 2:
-                raise ValueError(f"HiFiGANConfig: upsample kernel {k} with rate {u}: need k >= u and k - u even, so each stage is exactly u times longer")
+                raise ValueError(f"HiFiGANConfig: upsample kernel {k} with rate {u}: need k >= u "
+                                 "and k - u even, so each stage is exactly u times longer")
         if len(self.resblock_kernel_sizes) != len(self.resblock_dilation_sizes):
-            raise ValueError(f"HiFiGANConfig: {len(self.resblock_kernel_sizes)} resblock_kernel_sizes but {len(self.resblock_dilation_sizes)} dilation lists")
+            raise ValueError(f"HiFiGANConfig: {len(self.resblock_kernel_sizes)} "
+                             f"resblock_kernel_sizes but {len(self.resblock_dilation_sizes)} "
+                             "dilation lists")
         if self.upsample_initial_channel % 2 ** len(self.upsample_rates):
-            raise ValueError(f"HiFiGANConfig.upsample_initial_channel ({self.upsample_initial_channel}) must be divisible by 2^{len(self.upsample_rates)}: it is halved at every upsampling")
+            raise ValueError("HiFiGANConfig.upsample_initial_channel "
+                             f"({self.upsample_initial_channel}) must be divisible by "
+                             f"2^{len(self.upsample_rates)}: it is halved at every upsampling")
 
     @property
     def hop_length(self) -> int:
@@ -57,12 +73,16 @@ class HiFiGANConfig:
         return math.prod(self.upsample_rates)
 
     def check_audio(self, audio: AudioConfig):
-        "Raise a ValueError proposing rates that fit, unless the upsampling product equals the hop length of `audio`."
+        """Raise a ValueError proposing rates that fit,
+        unless the upsampling product equals the hop length of `audio`."""
         if self.hop_length != audio.hop_length:
             rates = suggest_upsample_rates(audio.hop_length, len(self.upsample_rates))
-            raise ValueError(f"HiFiGANConfig upsamples by {' x '.join(map(str, self.upsample_rates))} = {self.hop_length} samples per frame, "
-                             f"but the AudioConfig has hop_length={audio.hop_length}: use upsample_rates={rates} with "
-                             f"upsample_kernel_sizes={upsample_kernels(rates)} (see suggest_upsample_rates and generator_config)")
+            raise ValueError("HiFiGANConfig upsamples by "
+                             f"{' x '.join(map(str, self.upsample_rates))} = {self.hop_length} "
+                             "samples per frame, but the AudioConfig has "
+                             f"hop_length={audio.hop_length}: use upsample_rates={rates} with "
+                             f"upsample_kernel_sizes={upsample_kernels(rates)} (see "
+                             "suggest_upsample_rates and generator_config)")
 
     def to_dict(self) -> dict:
         "Plain lists and numbers (JSON and checkpoint friendly)."
@@ -72,23 +92,31 @@ class HiFiGANConfig:
     def from_dict(cls, d: dict) -> HiFiGANConfig:
         "Rebuild from `to_dict` output, rejecting unknown keys by name."
         unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown: raise ValueError(f"unknown HiFiGANConfig keys {sorted(unknown)}; expected some of {[f.name for f in fields(cls)]}")
+        if unknown:
+            raise ValueError(f"unknown HiFiGANConfig keys {sorted(unknown)}; expected some of "
+                             f"{[f.name for f in fields(cls)]}")
         return cls(**d)
 
     @classmethod
     def preset(cls, name: str) -> HiFiGANConfig:
         "The paper's 'v1', 'v2', 'v3', or 'tiny' (tests); all for hop 256."
-        if name not in HIFIGAN_PRESETS: raise ValueError(f"unknown HiFiGAN preset {name!r}; choose one of {sorted(HIFIGAN_PRESETS)}")
+        if name not in HIFIGAN_PRESETS:
+            raise ValueError(
+                f"unknown HiFiGAN preset {name!r}; choose one of {sorted(HIFIGAN_PRESETS)}")
         return cls(**HIFIGAN_PRESETS[name])
 
 HIFIGAN_PRESETS = {
-    'v1': dict(upsample_rates=(8, 8, 2, 2), upsample_kernel_sizes=(16, 16, 4, 4), upsample_initial_channel=512, resblock='1',
+    'v1': dict(upsample_rates=(8, 8, 2, 2), upsample_kernel_sizes=(16, 16, 4, 4),
+               upsample_initial_channel=512, resblock='1',
                resblock_kernel_sizes=(3, 7, 11), resblock_dilation_sizes=((1, 3, 5),) * 3),
-    'v2': dict(upsample_rates=(8, 8, 2, 2), upsample_kernel_sizes=(16, 16, 4, 4), upsample_initial_channel=128, resblock='1',
+    'v2': dict(upsample_rates=(8, 8, 2, 2), upsample_kernel_sizes=(16, 16, 4, 4),
+               upsample_initial_channel=128, resblock='1',
                resblock_kernel_sizes=(3, 7, 11), resblock_dilation_sizes=((1, 3, 5),) * 3),
-    'v3': dict(upsample_rates=(8, 8, 4), upsample_kernel_sizes=(16, 16, 8), upsample_initial_channel=256, resblock='2',
+    'v3': dict(upsample_rates=(8, 8, 4), upsample_kernel_sizes=(16, 16, 8),
+               upsample_initial_channel=256, resblock='2',
                resblock_kernel_sizes=(3, 5, 7), resblock_dilation_sizes=((1, 2), (2, 6), (3, 12))),
-    'tiny': dict(upsample_rates=(8, 8, 4), upsample_kernel_sizes=(16, 16, 8), upsample_initial_channel=32, resblock='2',
+    'tiny': dict(upsample_rates=(8, 8, 4), upsample_kernel_sizes=(16, 16, 8),
+                 upsample_initial_channel=32, resblock='2',
                  resblock_kernel_sizes=(3, 5), resblock_dilation_sizes=((1, 2), (2, 6))),
 }
 
@@ -96,15 +124,20 @@ HIFIGAN_PRESETS = {
 def _factorizations(h: int, k: int, largest: int):
     "Every way to write h as k factors >= 2, non-increasing, none above `largest`."
     if k == 1: return [(h,)] if 2 <= h <= largest else []
-    return [(f,) + rest for f in range(min(h, largest), 1, -1) if h % f == 0 for rest in _factorizations(h // f, k - 1, f)]
+    return [(f,) + rest for f in range(min(h, largest), 1, -1) if h % f == 0
+            for rest in _factorizations(h // f, k - 1, f)]
 
 def upsample_kernels(rates) -> tuple:
-    "Transposed-convolution kernels for upsampling rates: 2u (the paper's choice), 2u + 1 for odd u so that k - u is even."
+    """Transposed-convolution kernels for upsampling rates:
+    2u (the paper's choice), 2u + 1 for odd u so that k - u is even."""
     return tuple(2 * u + u % 2 for u in rates)
 
 def suggest_upsample_rates(hop_length: int, n: int = 4) -> tuple:
-    "Upsampling rates multiplying to `hop_length`: n factors (fewer if it has fewer prime factors), each <= 8 where possible, largest first."
-    if hop_length < 1 or n < 1: raise ValueError(f"suggest_upsample_rates: need hop_length >= 1 and n >= 1, got {hop_length}, {n}")
+    """Upsampling rates multiplying to `hop_length`:
+    n factors (fewer if it has fewer prime factors), each <= 8 where possible, largest first."""
+    if hop_length < 1 or n < 1:
+        raise ValueError(
+            f"suggest_upsample_rates: need hop_length >= 1 and n >= 1, got {hop_length}, {n}")
     if hop_length == 1: return (1,)
     n_primes, h, p = 0, hop_length, 2
     while h > 1:
@@ -121,26 +154,33 @@ def get_padding(kernel_size: int, dilation: int = 1) -> int:
     return dilation * (kernel_size - 1) // 2
 
 def wn_conv1d(*args, init_std: float | None = None, **kwargs) -> nn.Conv1d:
-    "A Conv1d with weight normalisation (w = g v / ||v||), via torch's parametrizations; weights drawn from N(0, init_std) first if given."
+    """A Conv1d with weight normalisation (w = g v / ||v||), via torch's parametrizations;
+    weights drawn from N(0, init_std) first if given."""
     conv = nn.Conv1d(*args, **kwargs)
     if init_std is not None: nn.init.normal_(conv.weight, 0.0, init_std)
     return weight_norm(conv)
 
 def remove_weight_norm(module: nn.Module) -> nn.Module:
-    "Fold every weight parametrization (weight norm, spectral norm) in `module` into a plain weight, in place; returns `module`."
-    with torch.inference_mode(False), torch.enable_grad():       # under no_grad, torch would leave the weight a buffer, not a Parameter
+    """Fold every weight parametrization (weight norm, spectral norm) in `module` into a plain
+    weight, in place; returns `module`."""
+    # under no_grad, torch would leave the weight a buffer, not a Parameter
+    with torch.inference_mode(False), torch.enable_grad():
         for m in module.modules():
-            if parametrize.is_parametrized(m, 'weight'): parametrize.remove_parametrizations(m, 'weight', leave_parametrized=True)
+            if parametrize.is_parametrized(m, 'weight'):
+                parametrize.remove_parametrizations(m, 'weight', leave_parametrized=True)
     return module
 
 # %% ../nbs/25_hifigan.ipynb #bcaa26c2
 class ResBlock1(nn.Module):
-    "MRF block of V1/V2: for each dilation d, x += conv_k,1(lrelu(conv_k,d(lrelu(x)))); (B, C, T) -> (B, C, T)."
+    """MRF block of V1/V2:
+    for each dilation d, x += conv_k,1(lrelu(conv_k,d(lrelu(x)))); (B, C, T) -> (B, C, T)."""
     def __init__(self, channels: int, kernel_size: int = 3, dilations=(1, 3, 5)):
         super().__init__()
-        self.convs1 = nn.ModuleList(wn_conv1d(channels, channels, kernel_size, dilation=d, padding=get_padding(kernel_size, d), init_std=0.01)
+        self.convs1 = nn.ModuleList(wn_conv1d(channels, channels, kernel_size, dilation=d,
+                                              padding=get_padding(kernel_size, d), init_std=0.01)
                                     for d in dilations)
-        self.convs2 = nn.ModuleList(wn_conv1d(channels, channels, kernel_size, padding=get_padding(kernel_size), init_std=0.01)
+        self.convs2 = nn.ModuleList(wn_conv1d(channels, channels, kernel_size,
+                                              padding=get_padding(kernel_size), init_std=0.01)
                                     for _ in dilations)
 
     def forward(self, x):
@@ -152,7 +192,8 @@ class ResBlock2(nn.Module):
     "MRF block of V3: for each dilation d, x += conv_k,d(lrelu(x)); (B, C, T) -> (B, C, T)."
     def __init__(self, channels: int, kernel_size: int = 3, dilations=(1, 3)):
         super().__init__()
-        self.convs = nn.ModuleList(wn_conv1d(channels, channels, kernel_size, dilation=d, padding=get_padding(kernel_size, d), init_std=0.01)
+        self.convs = nn.ModuleList(wn_conv1d(channels, channels, kernel_size, dilation=d,
+                                             padding=get_padding(kernel_size, d), init_std=0.01)
                                    for d in dilations)
 
     def forward(self, x):
@@ -161,7 +202,8 @@ class ResBlock2(nn.Module):
 
 # %% ../nbs/25_hifigan.ipynb #6792c644
 class Generator(nn.Module):
-    "HiFi-GAN generator: log-mels (B, n_mels, T) [+ speaker vector g (B, gin, 1)] -> waveform (B, 1, T * hop) in [-1, 1]."
+    """HiFi-GAN generator: log-mels (B, n_mels, T) [+ speaker vector g (B, gin, 1)] -> waveform
+    (B, 1, T * hop) in [-1, 1]."""
     def __init__(self, cfg: HiFiGANConfig, n_mels: int = 80, gin_channels: int = 0):
         super().__init__()
         self.cfg, self.n_mels, self.gin_channels = cfg, n_mels, gin_channels
@@ -174,22 +216,28 @@ class Generator(nn.Module):
             up = nn.ConvTranspose1d(c_in, c_out, k, stride=u, padding=(k - u) // 2)
             nn.init.normal_(up.weight, 0.0, 0.01)
             self.ups.append(weight_norm(up))
-            self.resblocks.extend(Block(c_out, kr, ds) for kr, ds in zip(cfg.resblock_kernel_sizes, cfg.resblock_dilation_sizes))
+            self.resblocks.extend(Block(c_out, kr, ds)
+                                  for kr, ds in zip(cfg.resblock_kernel_sizes,
+                                                    cfg.resblock_dilation_sizes))
         self.conv_post = wn_conv1d(c_out, 1, 7, padding=3)
         self.n_kernels = len(cfg.resblock_kernel_sizes)
 
     def forward(self, mels: torch.Tensor, g: torch.Tensor | None = None) -> torch.Tensor:
         if mels.dim() != 3 or mels.shape[1] != self.n_mels:
-            raise ValueError(f"Generator: expected mels (B, {self.n_mels}, T), got shape {tuple(mels.shape)}")
+            raise ValueError(
+                f"Generator: expected mels (B, {self.n_mels}, T), got shape {tuple(mels.shape)}")
         x = self.conv_pre(mels)
         if self.cond is not None:
-            if g is None: raise ValueError(f"Generator: built with gin_channels={self.gin_channels}; pass a speaker vector g (B, {self.gin_channels}, 1)")
+            if g is None:
+                raise ValueError(f"Generator: built with gin_channels={self.gin_channels}; pass a "
+                                 f"speaker vector g (B, {self.gin_channels}, 1)")
             x = x + self.cond(g)
         for i, up in enumerate(self.ups):
             x = up(F.leaky_relu(x, LRELU_SLOPE))
             blocks = self.resblocks[i * self.n_kernels:(i + 1) * self.n_kernels]
-            x = sum(block(x) for block in blocks) / self.n_kernels          # multi-receptive-field fusion
-        with torch.autocast(x.device.type, enabled=False):                  # the waveform in float32, not bf16
+            # multi-receptive-field fusion
+            x = sum(block(x) for block in blocks) / self.n_kernels
+        with torch.autocast(x.device.type, enabled=False):       # the waveform in float32, not bf16
             return torch.tanh(self.conv_post(F.leaky_relu(x.float())))
 
     def remove_weight_norm(self) -> Generator:
@@ -200,14 +248,18 @@ class Generator(nn.Module):
 def _width(channels: int, width: float) -> int: return max(1, int(round(channels * width)))
 
 class DiscriminatorP(nn.Module):
-    "One period discriminator: audio (B, 1, L) folded into (B, 1, L/p, p), 2-D convs down the columns -> (scores (B, n), feature maps)."
-    def __init__(self, period: int, kernel_size: int = 5, stride: int = 3, width: float = 1.0, use_spectral_norm: bool = False):
+    """One period discriminator: audio (B, 1, L) folded into (B, 1, L/p, p), 2-D convs down the
+    columns -> (scores (B, n), feature maps)."""
+    def __init__(self, period: int, kernel_size: int = 5, stride: int = 3, width: float = 1.0,
+                 use_spectral_norm: bool = False):
         super().__init__()
         self.period, norm = period, spectral_norm if use_spectral_norm else weight_norm
         chans = [1] + [_width(c, width) for c in (32, 128, 512, 1024)]
         pad = (get_padding(kernel_size), 0)
-        self.convs = nn.ModuleList([norm(nn.Conv2d(a, b, (kernel_size, 1), (stride, 1), padding=pad)) for a, b in zip(chans[:-1], chans[1:])] +
-                                   [norm(nn.Conv2d(chans[-1], chans[-1], (kernel_size, 1), 1, padding=pad))])
+        self.convs = nn.ModuleList(
+            [norm(nn.Conv2d(a, b, (kernel_size, 1), (stride, 1), padding=pad))
+             for a, b in zip(chans[:-1], chans[1:])]
+            + [norm(nn.Conv2d(chans[-1], chans[-1], (kernel_size, 1), 1, padding=pad))])
         self.conv_post = norm(nn.Conv2d(chans[-1], 1, (3, 1), 1, padding=(1, 0)))
 
     def forward(self, y: torch.Tensor):
@@ -221,7 +273,8 @@ class DiscriminatorP(nn.Module):
         return x.flatten(1), fmaps
 
 class MultiPeriodDiscriminator(nn.Module):
-    "MPD: one `DiscriminatorP` per period; audio (B, 1, L) -> (list of scores, list of feature-map lists)."
+    """MPD: one `DiscriminatorP` per period;
+    audio (B, 1, L) -> (list of scores, list of feature-map lists)."""
     def __init__(self, periods=(2, 3, 5, 7, 11), width: float = 1.0):
         super().__init__()
         self.discriminators = nn.ModuleList(DiscriminatorP(p, width=width) for p in periods)
@@ -232,8 +285,11 @@ class MultiPeriodDiscriminator(nn.Module):
 
 # %% ../nbs/25_hifigan.ipynb #5924010e
 class DiscriminatorS(nn.Module):
-    "One scale discriminator (MelGAN's): strided, grouped 1-D convs over audio (B, 1, L) -> (scores (B, n), feature maps)."
-    LAYERS = ((128, 15, 1, 1), (128, 41, 2, 4), (256, 41, 2, 16), (512, 41, 4, 16), (1024, 41, 4, 16), (1024, 41, 1, 16), (1024, 5, 1, 1))  # out, kernel, stride, groups
+    """One scale discriminator (MelGAN's):
+    strided, grouped 1-D convs over audio (B, 1, L) -> (scores (B, n), feature maps)."""
+    # out, kernel, stride, groups
+    LAYERS = ((128, 15, 1, 1), (128, 41, 2, 4), (256, 41, 2, 16), (512, 41, 4, 16),
+              (1024, 41, 4, 16), (1024, 41, 1, 16), (1024, 5, 1, 1))
 
     def __init__(self, width: float = 1.0, use_spectral_norm: bool = False):
         super().__init__()
@@ -254,10 +310,12 @@ class DiscriminatorS(nn.Module):
         return x.flatten(1), fmaps
 
 class MultiScaleDiscriminator(nn.Module):
-    "MSD: `DiscriminatorS` on the audio and on it average-pooled x2 and x4; spectral norm on the first (raw-audio) scale."
+    """MSD: `DiscriminatorS` on the audio and on it average-pooled x2 and x4;
+    spectral norm on the first (raw-audio) scale."""
     def __init__(self, n_scales: int = 3, width: float = 1.0):
         super().__init__()
-        self.discriminators = nn.ModuleList(DiscriminatorS(width, use_spectral_norm=(i == 0)) for i in range(n_scales))
+        self.discriminators = nn.ModuleList(DiscriminatorS(width, use_spectral_norm=(i == 0))
+                                            for i in range(n_scales))
         self.pool = nn.AvgPool1d(4, 2, padding=2)
 
     def forward(self, y):
@@ -268,10 +326,12 @@ class MultiScaleDiscriminator(nn.Module):
         return scores, fmaps
 
 class Discriminators(nn.Module):
-    "MPD and MSD together: audio (B, 1, L) -> (8 score tensors, 8 feature-map lists), the periods' first."
+    """MPD and MSD together:
+    audio (B, 1, L) -> (8 score tensors, 8 feature-map lists), the periods' first."""
     def __init__(self, periods=(2, 3, 5, 7, 11), n_scales: int = 3, width: float = 1.0):
         super().__init__()
-        self.mpd, self.msd = MultiPeriodDiscriminator(periods, width), MultiScaleDiscriminator(n_scales, width)
+        self.mpd, self.msd = (MultiPeriodDiscriminator(periods, width),
+                              MultiScaleDiscriminator(n_scales, width))
 
     def forward(self, y):
         (sp, fp), (ss, fs) = self.mpd(y), self.msd(y)
@@ -280,153 +340,205 @@ class Discriminators(nn.Module):
 # %% ../nbs/25_hifigan.ipynb #d25a380d
 def discriminator_loss(real_scores, fake_scores) -> torch.Tensor:
     "L_D: sum over sub-discriminators k of mean (D_k(x) - 1)^2 + mean D_k(G(s))^2, in float32."
-    return sum(((dr.float() - 1) ** 2).mean() + (dg.float() ** 2).mean() for dr, dg in zip(real_scores, fake_scores))
+    return sum(((dr.float() - 1) ** 2).mean() + (dg.float() ** 2).mean()
+               for dr, dg in zip(real_scores, fake_scores))
 
 def generator_adversarial_loss(fake_scores) -> torch.Tensor:
     "Sum over sub-discriminators k of mean (D_k(G(s)) - 1)^2, in float32."
     return sum(((dg.float() - 1) ** 2).mean() for dg in fake_scores)
 
 def feature_matching_loss(real_fmaps, fake_fmaps) -> torch.Tensor:
-    "L_FM summed over sub-discriminators: for each layer, the mean |D_k^i(x) - D_k^i(G(s))|; real features are targets (detached)."
-    return sum((fr.detach().float() - fg.float()).abs().mean() for rk, gk in zip(real_fmaps, fake_fmaps) for fr, fg in zip(rk, gk))
+    """L_FM summed over sub-discriminators:
+    for each layer, the mean |D_k^i(x) - D_k^i(G(s))|; real features are targets (detached)."""
+    return sum((fr.detach().float() - fg.float()).abs().mean()
+               for rk, gk in zip(real_fmaps, fake_fmaps) for fr, fg in zip(rk, gk))
 
 def mel_loss(wav_fake: torch.Tensor, wav_real: torch.Tensor, cfg: AudioConfig) -> torch.Tensor:
-    "L_mel: mean |log-mel(x) - log-mel(G(s))| of two waveforms (..., time) under `cfg`, in float32 outside autocast."
+    """L_mel: mean |log-mel(x) - log-mel(G(s))| of two waveforms (..., time) under `cfg`,
+    in float32 outside autocast."""
     with torch.autocast(wav_fake.device.type, enabled=False):
-        return F.l1_loss(mel_spectrogram(wav_fake.float(), cfg), mel_spectrogram(wav_real.float(), cfg))
+        return F.l1_loss(mel_spectrogram(wav_fake.float(), cfg),
+                         mel_spectrogram(wav_real.float(), cfg))
 
 # %% ../nbs/25_hifigan.ipynb #d9da740a
 def generator_config(generator='v1', upsample_rates=None) -> HiFiGANConfig:
-    "A HiFiGANConfig from a preset name, dict or config; `upsample_rates` ('5,5,4,2' or a tuple) replaces its rates (`upsample_kernels`, same last width)."
-    cfg = generator if isinstance(generator, HiFiGANConfig) else HiFiGANConfig.from_dict(generator) if isinstance(generator, dict) else HiFiGANConfig.preset(generator)
+    """A HiFiGANConfig from a preset name, dict or config; `upsample_rates` ('5,5,4,2' or a tuple)
+    replaces its rates (`upsample_kernels`, same last width)."""
+    cfg = (generator if isinstance(generator, HiFiGANConfig)
+           else HiFiGANConfig.from_dict(generator) if isinstance(generator, dict)
+           else HiFiGANConfig.preset(generator))
     if upsample_rates:
-        rates = tuple(int(u) for u in upsample_rates.split(',')) if isinstance(upsample_rates, str) else tuple(upsample_rates)
-        last = cfg.upsample_initial_channel // 2 ** len(cfg.upsample_rates)         # channels of the last stage, kept
-        cfg = replace(cfg, upsample_rates=rates, upsample_kernel_sizes=upsample_kernels(rates), upsample_initial_channel=last * 2 ** len(rates))
+        rates = (tuple(int(u) for u in upsample_rates.split(',')) if isinstance(upsample_rates, str)
+                 else tuple(upsample_rates))
+        # channels of the last stage, kept
+        last = cfg.upsample_initial_channel // 2 ** len(cfg.upsample_rates)
+        cfg = replace(cfg, upsample_rates=rates, upsample_kernel_sizes=upsample_kernels(rates),
+                      upsample_initial_channel=last * 2 ** len(rates))
     return cfg
 
 # %% ../nbs/25_hifigan.ipynb #cc9bf4b9
 class HiFiGANTask(Task):
-    "HiFi-GAN for the shared loop: `generator` + `disc` (MPD + MSD), LSGAN + feature matching + mel L1, on aligned random segments."
+    """HiFi-GAN for the shared loop: `generator` + `disc` (MPD + MSD), LSGAN + feature matching +
+    mel L1, on aligned random segments."""
     fields = ('mel', 'wav')
 
-    def __init__(self, train_set: TTSDataset, generator: str = 'v1', upsample_rates: str | None = None, disc_width: float = 1.0,
-                 segment_frames: int = 32, lr: float = 2e-4, adam_b1: float = 0.8, adam_b2: float = 0.99, lr_decay: float = 0.999,
-                 decay_steps: int = 810, mel_weight: float = 45.0, fm_weight: float = 2.0, disc_start: int = 0, ema: bool = False):
+    def __init__(self, train_set: TTSDataset, generator: str = 'v1',
+                 upsample_rates: str | None = None, disc_width: float = 1.0,
+                 segment_frames: int = 32, lr: float = 2e-4, adam_b1: float = 0.8,
+                 adam_b2: float = 0.99, lr_decay: float = 0.999,
+                 decay_steps: int = 810, mel_weight: float = 45.0, fm_weight: float = 2.0,
+                 disc_start: int = 0, ema: bool = False):
         super().__init__()
         self.audio = train_set.audio_config
         self.gen_cfg = generator_config(generator, upsample_rates)
         self.gen_cfg.check_audio(self.audio)
-        self.loss_audio = replace(self.audio, fmax=self.audio.sample_rate / 2)      # the paper's loss mel: up to Nyquist
+        # the paper's loss mel: up to Nyquist
+        self.loss_audio = replace(self.audio, fmax=self.audio.sample_rate / 2)
         self.sample_rate, self.segment_frames = self.audio.sample_rate, segment_frames
         self.lr, self.betas, self.gamma = lr, (adam_b1, adam_b2), lr_decay ** (1 / decay_steps)
         self.mel_weight, self.fm_weight, self.disc_start = mel_weight, fm_weight, disc_start
         self.ema = ('generator',) if ema else ()
-        self.models = {'generator': Generator(self.gen_cfg, self.audio.n_mels), 'disc': Discriminators(width=disc_width)}
+        self.models = {'generator': Generator(self.gen_cfg, self.audio.n_mels),
+                       'disc': Discriminators(width=disc_width)}
 
     def checkpoint_config(self) -> dict:
-        "What `load_vocoder` reads from a checkpoint's `config`; pass it to `fit` when not training through `train`."
-        return dict(family='hifigan', settings=dict(generator=self.gen_cfg.to_dict()), audio_config=self.audio.to_dict())
+        """What `load_vocoder` reads from a checkpoint's `config`;
+        pass it to `fit` when not training through `train`."""
+        return dict(family='hifigan', settings=dict(generator=self.gen_cfg.to_dict()),
+                    audio_config=self.audio.to_dict())
 
-    def collate(self, items): return collate_segments(items, self.segment_frames, self.audio.hop_length)
+    def collate(self, items):
+        return collate_segments(items, self.segment_frames, self.audio.hop_length)
 
     def configure_optimizers(self):
         out = {}
-        for name in ('disc', 'generator'):                                # the discriminator steps first
+        for name in ('disc', 'generator'):                           # the discriminator steps first
             opt = torch.optim.AdamW(self.models[name].parameters(), lr=self.lr, betas=self.betas)
-            out[name] = (opt, torch.optim.lr_scheduler.LambdaLR(opt, lr_schedule('exponential', gamma=self.gamma)))
+            out[name] = (opt, torch.optim.lr_scheduler.LambdaLR(
+                opt, lr_schedule('exponential', gamma=self.gamma)))
         return out
 
     def training_step(self, batch, name):
         G, D = self.models['generator'], self.models['disc']
         y, adversarial = batch['wavs'][:, None], self.step >= self.disc_start   # y: (B, 1, S * hop)
         if name == 'disc':
-            if not adversarial: return {'loss': torch.zeros((), device=y.device, requires_grad=True)}   # warm-up: no update
-            batch['fake'] = y_hat = G(batch['mels'])                      # kept for the generator's turn
-            scores, _ = D(torch.cat([y, y_hat.detach()]))                 # one forward per backward: what DDP expects
-            return {'loss': discriminator_loss([s[:len(y)] for s in scores], [s[len(y):] for s in scores])}
+            # warm-up: no update
+            if not adversarial:
+                return {'loss': torch.zeros((), device=y.device, requires_grad=True)}
+            # kept for the generator's turn
+            batch['fake'] = y_hat = G(batch['mels'])
+            # one forward per backward: what DDP expects
+            scores, _ = D(torch.cat([y, y_hat.detach()]))
+            return {'loss': discriminator_loss([s[:len(y)] for s in scores],
+                                               [s[len(y):] for s in scores])}
         y_hat = batch.pop('fake') if 'fake' in batch else G(batch['mels'])
         mel = mel_loss(y_hat[:, 0], y[:, 0], self.loss_audio)
         if not adversarial: return {'loss': self.mel_weight * mel, 'mel_l1': mel}
-        with torch.no_grad(): _, real_fmaps = D(y)                        # feature-matching targets need no gradient
+        with torch.no_grad(): _, real_fmaps = D(y)       # feature-matching targets need no gradient
         fake, fake_fmaps = D(y_hat)
         adv, fm = generator_adversarial_loss(fake), feature_matching_loss(real_fmaps, fake_fmaps)
-        return {'loss': adv + self.fm_weight * fm + self.mel_weight * mel, 'adv': adv, 'fm': fm, 'mel_l1': mel}
+        return {'loss': adv + self.fm_weight * fm + self.mel_weight * mel, 'adv': adv, 'fm': fm,
+                'mel_l1': mel}
 
     def validation_step(self, batch):
-        return {'loss': mel_loss(self.models['generator'](batch['mels'])[:, 0], batch['wavs'], self.loss_audio)}
+        return {'loss': mel_loss(self.models['generator'](batch['mels'])[:, 0], batch['wavs'],
+                                 self.loss_audio)}
 
     def synthesize(self, batch):
         y_hat = self.models['generator'](batch['mels'][:1])[0, 0].float()
-        return {'audio': y_hat, 'audio_target': batch['wavs'][0].float(), 'mel': mel_spectrogram(y_hat, self.audio), 'mel_target': batch['mels'][0].float()}
+        return {'audio': y_hat, 'audio_target': batch['wavs'][0].float(),
+                'mel': mel_spectrogram(y_hat, self.audio), 'mel_target': batch['mels'][0].float()}
 
 # %% ../nbs/25_hifigan.ipynb #78f845bf
 HIFIGAN_TRAIN_PRESETS = {
-    'tiny': dict(generator='tiny', disc_width=1 / 16, segment_frames=16, max_steps=20, batch_size=2, log_every=5, eval_every=10,
-                 synth_every=20, ckpt_every=10, keep_last=2, clip_norm=None),
-    'small': dict(generator='v3', disc_width=1 / 8, segment_frames=32, max_steps=2300, disc_start=2000, batch_size=4, log_every=20,
-                  eval_every=500, synth_every=0, ckpt_every=250, clip_norm=None),     # the CPU recipe: about half an hour, one thread
-    'base': dict(generator='v1', disc_width=1.0, segment_frames=32, max_steps=2_500_000, batch_size=16, mixed_precision='bf16',
-                 num_workers=4, log_every=100, eval_every=5000, synth_every=10_000, ckpt_every=5000, clip_norm=None),
+    'tiny': dict(generator='tiny', disc_width=1 / 16, segment_frames=16, max_steps=20, batch_size=2,
+                 log_every=5, eval_every=10, synth_every=20, ckpt_every=10, keep_last=2,
+                 clip_norm=None),
+    # the CPU recipe: about half an hour, one thread
+    'small': dict(generator='v3', disc_width=1 / 8, segment_frames=32, max_steps=2300,
+                  disc_start=2000, batch_size=4, log_every=20, eval_every=500, synth_every=0,
+                  ckpt_every=250, clip_norm=None),
+    'base': dict(generator='v1', disc_width=1.0, segment_frames=32, max_steps=2_500_000,
+                 batch_size=16, mixed_precision='bf16', num_workers=4, log_every=100,
+                 eval_every=5000, synth_every=10_000, ckpt_every=5000, clip_norm=None),
 }
-for _v in ('v1', 'v2', 'v3'): HIFIGAN_TRAIN_PRESETS[_v] = {**HIFIGAN_TRAIN_PRESETS['base'], 'generator': _v}
+for _v in ('v1', 'v2', 'v3'):
+    HIFIGAN_TRAIN_PRESETS[_v] = {**HIFIGAN_TRAIN_PRESETS['base'], 'generator': _v}
 register_family('hifigan', HiFiGANTask, HIFIGAN_TRAIN_PRESETS)
 
 # %% ../nbs/25_hifigan.ipynb #08c7f87a
 VOCODER_FORMAT = 'ttsbook-vocoder-1'
 
 def _from_checkpoint(path: Path, state: dict):
-    "(generator config, AudioConfig, weights, gin_channels, folded?) of a `fit` checkpoint of the hifigan family; EMA weights if kept."
+    """(generator config, AudioConfig, weights, gin_channels, folded?) of a `fit` checkpoint of the
+    hifigan family; EMA weights if kept."""
     conf = state.get('config') or {}
     if conf.get('family') != 'hifigan':
-        raise ValueError(f"{path}: not a hifigan checkpoint (its config names family {conf.get('family')!r}); train with "
-                         f"`ttsbook train hifigan`, or pass config=task.checkpoint_config() to fit")
+        raise ValueError(f"{path}: not a hifigan checkpoint (its config names family "
+                         f"{conf.get('family')!r}); train with `ttsbook train hifigan`, or pass "
+                         "config=task.checkpoint_config() to fit")
     settings = conf.get('settings', {})
     gen_cfg = generator_config(settings.get('generator', 'v1'), settings.get('upsample_rates'))
-    return gen_cfg, AudioConfig.from_dict(conf['audio_config']), trained_weights(state, 'generator'), 0, False
+    return (gen_cfg, AudioConfig.from_dict(conf['audio_config']),
+            trained_weights(state, 'generator'), 0, False)
 
 def _from_export(path: Path):
-    "(generator config, AudioConfig, weights, gin_channels, folded?) of a `save_vocoder` safetensors file."
+    """(generator config, AudioConfig, weights, gin_channels, folded?) of a `save_vocoder`
+    safetensors file."""
     from safetensors import safe_open
     try:
-        with safe_open(str(path), 'pt') as f: meta, weights = f.metadata() or {}, {k: f.get_tensor(k) for k in f.keys()}
-    except Exception as e: raise CheckpointError(f"{path}: not a readable safetensors file ({type(e).__name__}: {str(e)[:200]})") from None
-    if meta.get('format') != VOCODER_FORMAT: raise ValueError(f"{path}: not a ttsbook vocoder (no format {VOCODER_FORMAT!r} in its header)")
-    return (HiFiGANConfig.from_dict(json.loads(meta['generator'])), AudioConfig.from_dict(json.loads(meta['audio_config'])), weights,
+        with safe_open(str(path), 'pt') as f:
+            meta, weights = f.metadata() or {}, {k: f.get_tensor(k) for k in f.keys()}
+    except Exception as e:
+        raise CheckpointError(f"{path}: not a readable safetensors file ({type(e).__name__}: "
+                              f"{str(e)[:200]})") from None
+    if meta.get('format') != VOCODER_FORMAT:
+        raise ValueError(
+            f"{path}: not a ttsbook vocoder (no format {VOCODER_FORMAT!r} in its header)")
+    return (HiFiGANConfig.from_dict(json.loads(meta['generator'])),
+            AudioConfig.from_dict(json.loads(meta['audio_config'])), weights,
             int(meta.get('gin_channels', 0)), True)
 
 def load_vocoder(path, audio_config: AudioConfig | None = None, device='cpu'):
-    "(generator in eval mode with weight norm removed, its AudioConfig) from a `save_vocoder` file, a `fit` checkpoint or its run folder; checks `audio_config`."
+    """(generator in eval mode with weight norm removed, its AudioConfig) from a `save_vocoder`
+    file, a `fit` checkpoint or its run folder; checks `audio_config`."""
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"vocoder not found: {path}")
     if path.is_dir(): exported = False
     else:
         with open(path, 'rb') as f: head = f.read(9)
-        exported = len(head) == 9 and head[8:9] == b'{'            # safetensors: an 8-byte header size, then JSON
-    gen_cfg, voc_audio, weights, gin, folded = _from_export(path) if exported else _from_checkpoint(*read_run_checkpoint(path))
+        # safetensors: an 8-byte header size, then JSON
+        exported = len(head) == 9 and head[8:9] == b'{'
+    gen_cfg, voc_audio, weights, gin, folded = (_from_export(path) if exported
+                                                else _from_checkpoint(*read_run_checkpoint(path)))
     if audio_config is not None:
         try: audio_config.check_compatible(voc_audio, 'vocoder')
         except ValueError as e:
-            raise ValueError(f"{path}: the vocoder was trained for {voc_audio}, but the mels come with {audio_config}: {e}") from None
+            raise ValueError(f"{path}: the vocoder was trained for {voc_audio}, but the mels come "
+                             f"with {audio_config}: {e}") from None
     G = Generator(gen_cfg, voc_audio.n_mels, gin)
     if folded: G.remove_weight_norm()
     G.load_state_dict(weights)
     return G.remove_weight_norm().eval().to(device), voc_audio
 
 def save_vocoder(generator: Generator, audio_config: AudioConfig, path) -> Path:
-    "Write a slim inference file (safetensors): the generator's float32 weights with weight norm folded, and both configs as JSON."
+    """Write a slim inference file (safetensors):
+    the generator's float32 weights with weight norm folded, and both configs as JSON."""
     from safetensors.torch import save_file
     generator.cfg.check_audio(audio_config)
     G = remove_weight_norm(copy.deepcopy(generator).float().cpu())
-    meta = dict(format=VOCODER_FORMAT, generator=json.dumps(G.cfg.to_dict()), audio_config=json.dumps(audio_config.to_dict()),
+    meta = dict(format=VOCODER_FORMAT, generator=json.dumps(G.cfg.to_dict()),
+                audio_config=json.dumps(audio_config.to_dict()),
                 gin_channels=str(G.gin_channels))
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in G.state_dict().items()}, str(path), metadata=meta)
     return path
 
 def vocode(generator: Generator, mels: torch.Tensor, g: torch.Tensor | None = None) -> torch.Tensor:
-    "Waveforms from log-mels without gradients: (B, n_mels, T) -> (B, T * hop), or (n_mels, T) -> (T * hop,)."
+    """Waveforms from log-mels without gradients:
+    (B, n_mels, T) -> (B, T * hop), or (n_mels, T) -> (T * hop,)."""
     single = mels.dim() == 2
     p = next(generator.parameters())
-    with torch.no_grad(): wav = generator((mels[None] if single else mels).to(p.device, p.dtype), g)[:, 0]
+    with torch.no_grad():
+        wav = generator((mels[None] if single else mels).to(p.device, p.dtype), g)[:, 0]
     return wav[0] if single else wav

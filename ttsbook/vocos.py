@@ -15,8 +15,10 @@ from torch.nn.utils.parametrizations import weight_norm
 
 from .audio import AudioConfig, mel_spectrogram, frame_signal, hann_window, _reflect_pad
 from .batching import TTSDataset, collate_segments
-from .training import Task, lr_schedule, register_family, CheckpointError, read_run_checkpoint, trained_weights
-from .hifigan import (MultiPeriodDiscriminator, discriminator_loss, generator_adversarial_loss, feature_matching_loss,
+from .training import (Task, lr_schedule, register_family, CheckpointError,
+                              read_run_checkpoint, trained_weights)
+from .hifigan import (MultiPeriodDiscriminator, discriminator_loss,
+                             generator_adversarial_loss, feature_matching_loss,
                              mel_loss, LRELU_SLOPE)
 
 # %% auto #0
@@ -27,36 +29,47 @@ __all__ = ['MAX_MAGNITUDE', 'VOCOS_PRESETS', 'STFT_RESOLUTIONS', 'VOCOS_TRAIN_PR
 
 # %% ../nbs/26_vocos.ipynb #b7a75610
 def stft(wav: torch.Tensor, cfg: AudioConfig) -> torch.Tensor:
-    "Complex STFT with the book's framing (chapter 00): (..., T * hop) -> (..., n_fft//2 + 1, T), frame m centred on (m + 1/2) hop."
+    """Complex STFT with the book's framing (chapter 00):
+    (..., T * hop) -> (..., n_fft//2 + 1, T), frame m centred on (m + 1/2) hop."""
     pad = (cfg.n_fft - cfg.hop_length) // 2
     x = _reflect_pad(wav, pad, pad)                                    # chapter 00's padding
-    frames = frame_signal(x, cfg.n_fft, cfg.hop_length) * hann_window(cfg.win_length, cfg.n_fft, x.device, x.dtype)
+    frames = (frame_signal(x, cfg.n_fft, cfg.hop_length)
+              * hann_window(cfg.win_length, cfg.n_fft, x.device, x.dtype))
     return torch.fft.rfft(frames, dim=-1).transpose(-1, -2)
 
 # %% ../nbs/26_vocos.ipynb #5aa1d162
 def istft(spec: torch.Tensor, cfg: AudioConfig) -> torch.Tensor:
-    "Inverse of `stft` by weighted overlap-add: complex (B, n_fft//2 + 1, T) -> waveform (B, T * hop); least squares for inconsistent frames."
+    """Inverse of `stft` by weighted overlap-add:
+    complex (B, n_fft//2 + 1, T) -> waveform (B, T * hop); least squares for inconsistent frames."""
     B, bins, T = spec.shape
     n, h = cfg.n_fft, cfg.hop_length
-    if bins != n // 2 + 1: raise ValueError(f"istft: expected {n // 2 + 1} frequency bins for n_fft={n}, got {bins}")
+    if bins != n // 2 + 1:
+        raise ValueError(f"istft: expected {n // 2 + 1} frequency bins for n_fft={n}, got {bins}")
     w = hann_window(cfg.win_length, n, spec.device, spec.real.dtype)
-    frames = torch.fft.irfft(spec, n=n, dim=1) * w[:, None]                     # (B, N, T): windowed again
+    frames = torch.fft.irfft(spec, n=n, dim=1) * w[:, None]              # (B, N, T): windowed again
     length = (T - 1) * h + n
-    y = F.fold(frames[:, :, None, :].flatten(1, 2), (1, length), (1, n), stride=(1, h))[:, 0, 0]          # overlap-add
-    envelope = F.fold((w ** 2)[None, :, None].expand(1, n, T), (1, length), (1, n), stride=(1, h))[0, 0, 0]
+    # overlap-add
+    y = F.fold(frames[:, :, None, :].flatten(1, 2), (1, length), (1, n), stride=(1, h))[:, 0, 0]
+    envelope = F.fold((w ** 2)[None, :, None].expand(1, n, T), (1, length), (1, n),
+                      stride=(1, h))[0, 0, 0]
     pad = (n - h) // 2
     return y[:, pad:pad + T * h] / envelope[pad:pad + T * h]
 
 # %% ../nbs/26_vocos.ipynb #82cfe473
-MAX_MAGNITUDE = 1e3   # cap on exp(log-magnitude): far above any |X| of audio in [-1, 1] with a 1024-point Hann window (at most 512)
+# cap on exp(log-magnitude): far above any |X| of audio in [-1, 1] with a 1024-point Hann window (at
+# most 512)
+MAX_MAGNITUDE = 1e3
 
-def spectrum_to_wave(log_magnitude: torch.Tensor, phase: torch.Tensor, cfg: AudioConfig) -> torch.Tensor:
-    "Waveform (B, T * hop) from per-frame log-magnitudes and phases (B, n_fft//2 + 1, T): exp, polar form, `istft`."
+def spectrum_to_wave(log_magnitude: torch.Tensor, phase: torch.Tensor,
+                     cfg: AudioConfig) -> torch.Tensor:
+    """Waveform (B, T * hop) from per-frame log-magnitudes and phases (B, n_fft//2 + 1, T):
+    exp, polar form, `istft`."""
     magnitude = torch.exp(log_magnitude.float()).clamp(max=MAX_MAGNITUDE)
     return istft(torch.polar(magnitude, phase.float()), cfg)
 
 class ISTFTHead(nn.Module):
-    "Frame features (B, dim, T) -> waveform (B, 1, T * hop): a linear layer to log-magnitude and phase per bin, then `spectrum_to_wave`."
+    """Frame features (B, dim, T) -> waveform (B, 1, T * hop):
+    a linear layer to log-magnitude and phase per bin, then `spectrum_to_wave`."""
     def __init__(self, dim: int, cfg: AudioConfig):
         super().__init__()
         self.audio, self.bins = cfg, cfg.n_fft // 2 + 1
@@ -64,22 +77,26 @@ class ISTFTHead(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         log_magnitude, phase = self.out(x.transpose(1, 2)).transpose(1, 2).chunk(2, dim=1)
-        with torch.autocast(x.device.type, enabled=False):                 # the FFT and the waveform in float32
+        with torch.autocast(x.device.type, enabled=False):     # the FFT and the waveform in float32
             return spectrum_to_wave(log_magnitude, phase, self.audio)[:, None]
 
 # %% ../nbs/26_vocos.ipynb #b4b97cae
 class ConvNeXtBlock(nn.Module):
-    "x + gamma * W2 GELU(W1 LN(depthwise conv(x))), on (B, dim, T) -> (B, dim, T); optional speaker vector added before the norm."
-    def __init__(self, dim: int, intermediate_dim: int, kernel_size: int = 7, layer_scale: float | None = None, gin_channels: int = 0):
+    """x + gamma * W2 GELU(W1 LN(depthwise conv(x))), on (B, dim, T) -> (B, dim, T);
+    optional speaker vector added before the norm."""
+    def __init__(self, dim: int, intermediate_dim: int, kernel_size: int = 7,
+                 layer_scale: float | None = None, gin_channels: int = 0):
         super().__init__()
         self.dwconv = nn.Conv1d(dim, dim, kernel_size, padding=kernel_size // 2, groups=dim)
         self.norm = nn.LayerNorm(dim, eps=1e-6)
-        self.pwconv1, self.pwconv2 = nn.Linear(dim, intermediate_dim), nn.Linear(intermediate_dim, dim)
+        self.pwconv1, self.pwconv2 = (nn.Linear(dim, intermediate_dim),
+                                      nn.Linear(intermediate_dim, dim))
         self.gamma = nn.Parameter(torch.full((dim,), float(layer_scale))) if layer_scale else None
         self.cond = nn.Linear(gin_channels, dim) if gin_channels else None
 
     def forward(self, x: torch.Tensor, g: torch.Tensor | None = None) -> torch.Tensor:
-        h = self.dwconv(x).transpose(1, 2)                                  # (B, T, dim): a perceptron per frame
+        # (B, T, dim): a perceptron per frame
+        h = self.dwconv(x).transpose(1, 2)
         if self.cond is not None: h = h + self.cond(g.transpose(1, 2))      # g: (B, gin, 1)
         h = self.pwconv2(F.gelu(self.pwconv1(self.norm(h))))
         if self.gamma is not None: h = h * self.gamma
@@ -88,7 +105,8 @@ class ConvNeXtBlock(nn.Module):
 # %% ../nbs/26_vocos.ipynb #7e7a57f5
 @dataclass(frozen=True)
 class VocosConfig:
-    "The Vocos generator's shape: width, intermediate width and depth of the ConvNeXt stack, its kernel, and the layer-scale start."
+    """The Vocos generator's shape: width, intermediate width and depth of the ConvNeXt stack, its
+    kernel, and the layer-scale start."""
     dim: int = 512                     # channels d of the ConvNeXt stack
     intermediate_dim: int = 1536       # hidden width of each block's perceptron
     n_layers: int = 8                  # ConvNeXt blocks L
@@ -98,8 +116,11 @@ class VocosConfig:
     def __post_init__(self):
         for k in ('dim', 'intermediate_dim', 'n_layers', 'kernel_size'):
             v = getattr(self, k)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"VocosConfig.{k} must be a positive integer, got {v!r}")
-        if self.kernel_size % 2 == 0: raise ValueError(f"VocosConfig.kernel_size must be odd (same-length convolution), got {self.kernel_size}")
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"VocosConfig.{k} must be a positive integer, got {v!r}")
+        if self.kernel_size % 2 == 0:
+            raise ValueError("VocosConfig.kernel_size must be odd (same-length convolution), got "
+                             f"{self.kernel_size}")
 
     def to_dict(self) -> dict: return json.loads(json.dumps(asdict(self)))
 
@@ -107,13 +128,17 @@ class VocosConfig:
     def from_dict(cls, d: dict) -> VocosConfig:
         "Rebuild from `to_dict` output, rejecting unknown keys by name."
         unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown: raise ValueError(f"unknown VocosConfig keys {sorted(unknown)}; expected some of {[f.name for f in fields(cls)]}")
+        if unknown:
+            raise ValueError(f"unknown VocosConfig keys {sorted(unknown)}; expected some of "
+                             f"{[f.name for f in fields(cls)]}")
         return cls(**d)
 
     @classmethod
     def preset(cls, name: str) -> VocosConfig:
         "'tiny' (tests), 'small' (the book's CPU vocoder) or 'base' (the paper's size)."
-        if name not in VOCOS_PRESETS: raise ValueError(f"unknown Vocos preset {name!r}; choose one of {sorted(VOCOS_PRESETS)}")
+        if name not in VOCOS_PRESETS:
+            raise ValueError(
+                f"unknown Vocos preset {name!r}; choose one of {sorted(VOCOS_PRESETS)}")
         return cls(**VOCOS_PRESETS[name])
 
 VOCOS_PRESETS = {'tiny': dict(dim=32, intermediate_dim=96, n_layers=2),
@@ -123,51 +148,63 @@ VOCOS_PRESETS = {'tiny': dict(dim=32, intermediate_dim=96, n_layers=2),
 def vocos_config(generator='small') -> VocosConfig:
     "A VocosConfig from a preset name, a dict (e.g. from a checkpoint) or a config."
     if isinstance(generator, VocosConfig): return generator
-    return VocosConfig.from_dict(generator) if isinstance(generator, dict) else VocosConfig.preset(generator)
+    return (VocosConfig.from_dict(generator) if isinstance(generator, dict)
+            else VocosConfig.preset(generator))
 
 # %% ../nbs/26_vocos.ipynb #0cecdb71
 class VocosGenerator(nn.Module):
-    "Vocos: log-mels (B, n_mels, T) [+ speaker vector g (B, gin, 1)] -> waveform (B, 1, T * hop), all at the frame rate until the iSTFT."
-    def __init__(self, cfg: VocosConfig, audio: AudioConfig, gin_channels: int = 0, in_channels: int | None = None):
+    """Vocos: log-mels (B, n_mels, T) [+ speaker vector g (B, gin, 1)] -> waveform (B, 1, T * hop),
+    all at the frame rate until the iSTFT."""
+    def __init__(self, cfg: VocosConfig, audio: AudioConfig, gin_channels: int = 0,
+                 in_channels: int | None = None):
         super().__init__()
         self.cfg, self.audio, self.gin_channels = cfg, audio, gin_channels
-        self.n_mels = in_channels or audio.n_mels                        # the input's width: n_mels, or a latent's (chapter 30)
+        # the input's width: n_mels, or a latent's (chapter 30)
+        self.n_mels = in_channels or audio.n_mels
         self.embed = nn.Conv1d(self.n_mels, cfg.dim, 7, padding=3)
         self.norm = nn.LayerNorm(cfg.dim, eps=1e-6)
         scale = cfg.layer_scale if cfg.layer_scale is not None else 1 / cfg.n_layers
-        self.blocks = nn.ModuleList(ConvNeXtBlock(cfg.dim, cfg.intermediate_dim, cfg.kernel_size, scale, gin_channels) for _ in range(cfg.n_layers))
+        self.blocks = nn.ModuleList(ConvNeXtBlock(cfg.dim, cfg.intermediate_dim, cfg.kernel_size,
+                                                  scale, gin_channels) for _ in range(cfg.n_layers))
         self.final_norm = nn.LayerNorm(cfg.dim, eps=1e-6)
         self.head = ISTFTHead(cfg.dim, audio)
 
     def forward(self, mels: torch.Tensor, g: torch.Tensor | None = None) -> torch.Tensor:
         if mels.dim() != 3 or mels.shape[1] != self.n_mels:
-            raise ValueError(f"VocosGenerator: expected mels (B, {self.n_mels}, T), got shape {tuple(mels.shape)}")
+            raise ValueError(f"VocosGenerator: expected mels (B, {self.n_mels}, T), got shape "
+                             f"{tuple(mels.shape)}")
         if self.gin_channels and g is None:
-            raise ValueError(f"VocosGenerator: built with gin_channels={self.gin_channels}; pass a speaker vector g (B, {self.gin_channels}, 1)")
+            raise ValueError(f"VocosGenerator: built with gin_channels={self.gin_channels}; pass a "
+                             f"speaker vector g (B, {self.gin_channels}, 1)")
         x = self.norm(self.embed(mels).transpose(1, 2)).transpose(1, 2)
         for block in self.blocks: x = block(x, g)
         return self.head(self.final_norm(x.transpose(1, 2)).transpose(1, 2))
 
     def remove_weight_norm(self) -> VocosGenerator:
-        "Nothing to fold (Vocos has no weight norm); returns self, so it loads wherever a HiFi-GAN generator does."
+        """Nothing to fold (Vocos has no weight norm);
+        returns self, so it loads wherever a HiFi-GAN generator does."""
         return self
 
 # %% ../nbs/26_vocos.ipynb #bbb35340
 class DiscriminatorR(nn.Module):
-    "One resolution of the MRD: |STFT| of audio (B, 1, L) at (n_fft, hop) as a (frames x bins) image, 2-D convs -> (scores (B, n), feature maps)."
+    """One resolution of the MRD: |STFT| of audio (B, 1, L) at (n_fft, hop) as a (frames x bins)
+    image, 2-D convs -> (scores (B, n), feature maps)."""
     def __init__(self, n_fft: int, hop: int, channels: int = 32):
         super().__init__()
         self.n_fft, self.hop = n_fft, hop
         self.register_buffer('window', torch.hann_window(n_fft), persistent=False)
         c = channels
-        self.convs = nn.ModuleList([weight_norm(nn.Conv2d(1, c, (3, 9), padding=(1, 4)))] +
-                                   [weight_norm(nn.Conv2d(c, c, (3, 9), stride=(1, 2), padding=(1, 4))) for _ in range(3)] +
-                                   [weight_norm(nn.Conv2d(c, c, (3, 3), padding=(1, 1)))])
+        self.convs = nn.ModuleList(
+            [weight_norm(nn.Conv2d(1, c, (3, 9), padding=(1, 4)))]
+            + [weight_norm(nn.Conv2d(c, c, (3, 9), stride=(1, 2), padding=(1, 4)))
+               for _ in range(3)]
+            + [weight_norm(nn.Conv2d(c, c, (3, 3), padding=(1, 1)))])
         self.conv_post = weight_norm(nn.Conv2d(c, 1, (3, 3), padding=(1, 1)))
 
     def forward(self, y: torch.Tensor):
         with torch.autocast(y.device.type, enabled=False):
-            S = torch.stft(y[:, 0].float(), self.n_fft, self.hop, window=self.window, center=True, return_complex=True).abs()
+            S = torch.stft(y[:, 0].float(), self.n_fft, self.hop, window=self.window, center=True,
+                           return_complex=True).abs()
         x, fmaps = S.transpose(1, 2)[:, None], []                         # (B, 1, frames, bins)
         for conv in self.convs:
             x = F.leaky_relu(conv(x), LRELU_SLOPE); fmaps.append(x)
@@ -175,7 +212,8 @@ class DiscriminatorR(nn.Module):
         return x.flatten(1), fmaps
 
 class MultiResolutionDiscriminator(nn.Module):
-    "MRD: one `DiscriminatorR` per (n_fft, hop); audio (B, 1, L) -> (list of scores, list of feature-map lists)."
+    """MRD: one `DiscriminatorR` per (n_fft, hop);
+    audio (B, 1, L) -> (list of scores, list of feature-map lists)."""
     def __init__(self, resolutions=((512, 128), (1024, 256), (2048, 512)), channels: int = 32):
         super().__init__()
         self.discriminators = nn.ModuleList(DiscriminatorR(n, h, channels) for n, h in resolutions)
@@ -185,68 +223,90 @@ class MultiResolutionDiscriminator(nn.Module):
         return list(scores), list(fmaps)
 
 class VocosDiscriminators(nn.Module):
-    "Chapter 25's MPD (waveform, by periods) and the MRD (spectrograms, by resolutions), kept apart so their losses can be weighted."
+    """Chapter 25's MPD (waveform, by periods) and the MRD (spectrograms, by resolutions),
+    kept apart so their losses can be weighted."""
     def __init__(self, periods=(2, 3, 5, 7, 11), mpd_width: float = 1.0, mrd_channels: int = 32):
         super().__init__()
-        self.mpd, self.mrd = MultiPeriodDiscriminator(periods, mpd_width), MultiResolutionDiscriminator(channels=mrd_channels)
+        self.mpd, self.mrd = (MultiPeriodDiscriminator(periods, mpd_width),
+                              MultiResolutionDiscriminator(channels=mrd_channels))
 
     def forward(self, y):
-        "(MPD scores, MPD feature maps, MRD scores, MRD feature maps) of audio (B, 1, L); one call, so that DDP sees (and syncs) it."
+        """(MPD scores, MPD feature maps, MRD scores, MRD feature maps) of audio (B, 1, L);
+        one call, so that DDP sees (and syncs) it."""
         return (*self.mpd(y), *self.mrd(y))
 
 # %% ../nbs/26_vocos.ipynb #3d7f8b36
-STFT_RESOLUTIONS = ((512, 128), (1024, 256), (2048, 512))   # (n_fft, hop) of the multi-resolution STFT loss and of the MRD
+# (n_fft, hop) of the multi-resolution STFT loss and of the MRD
+STFT_RESOLUTIONS = ((512, 128), (1024, 256), (2048, 512))
 
-def multi_resolution_stft_loss(y_hat: torch.Tensor, y: torch.Tensor, resolutions=STFT_RESOLUTIONS, floor: float = 1e-5) -> torch.Tensor:
-    "Mean over resolutions of spectral convergence + mean |log|S| - log|S_hat||, for waveforms (..., L), in float32 outside autocast."
+def multi_resolution_stft_loss(y_hat: torch.Tensor, y: torch.Tensor, resolutions=STFT_RESOLUTIONS,
+                               floor: float = 1e-5) -> torch.Tensor:
+    """Mean over resolutions of spectral convergence + mean |log|S| - log|S_hat||,
+    for waveforms (..., L), in float32 outside autocast."""
     total = 0.0
     with torch.autocast(y.device.type, enabled=False):
         for n_fft, hop in resolutions:
             w = torch.hann_window(n_fft, device=y.device)
-            mag = lambda x: torch.stft(x.float().reshape(-1, x.shape[-1]), n_fft, hop, window=w, return_complex=True).abs().clamp(min=floor)
+            mag = lambda x: torch.stft(x.float().reshape(-1, x.shape[-1]), n_fft, hop, window=w,
+                                       return_complex=True).abs().clamp(min=floor)
             S, S_hat = mag(y), mag(y_hat)
-            total = total + torch.linalg.norm(S - S_hat) / torch.linalg.norm(S) + (S.log() - S_hat.log()).abs().mean()
+            total = (total + torch.linalg.norm(S - S_hat) / torch.linalg.norm(S)
+                     + (S.log() - S_hat.log()).abs().mean())
     return total / len(resolutions)
 
 # %% ../nbs/26_vocos.ipynb #79da92c3
 class VocosTask(Task):
-    "Vocos for the shared loop: `generator` + `disc` (MPD + MRD); LSGAN + feature matching + mel L1 + multi-resolution STFT, on aligned random segments."
+    """Vocos for the shared loop: `generator` + `disc` (MPD + MRD); LSGAN + feature matching + mel
+    L1 + multi-resolution STFT, on aligned random segments."""
     fields = ('mel', 'wav')
 
-    def __init__(self, train_set: TTSDataset, generator='small', mpd_width: float = 1.0, mrd_channels: int = 32, segment_frames: int = 32,
-                 lr: float = 5e-4, adam_b1: float = 0.8, adam_b2: float = 0.9, warmup: int = 0, total_steps: int = 1_000_000,
-                 mel_weight: float = 45.0, stft_weight: float = 0.0, fm_weight: float = 2.0, mrd_weight: float = 0.1,
+    def __init__(self, train_set: TTSDataset, generator='small', mpd_width: float = 1.0,
+                 mrd_channels: int = 32, segment_frames: int = 32,
+                 lr: float = 5e-4, adam_b1: float = 0.8, adam_b2: float = 0.9, warmup: int = 0,
+                 total_steps: int = 1_000_000,
+                 mel_weight: float = 45.0, stft_weight: float = 0.0, fm_weight: float = 2.0,
+                 mrd_weight: float = 0.1,
                  disc_start: int = 0, ema: bool = False):
         super().__init__()
         self.audio = train_set.audio_config
         self.gen_cfg = vocos_config(generator)
-        self.loss_audio = replace(self.audio, fmax=self.audio.sample_rate / 2)      # the loss mel reaches Nyquist
+        # the loss mel reaches Nyquist
+        self.loss_audio = replace(self.audio, fmax=self.audio.sample_rate / 2)
         self.sample_rate, self.segment_frames = self.audio.sample_rate, segment_frames
-        self.lr, self.betas, self.warmup, self.total_steps = lr, (adam_b1, adam_b2), warmup, total_steps
-        self.mel_weight, self.stft_weight, self.fm_weight, self.mrd_weight, self.disc_start = mel_weight, stft_weight, fm_weight, mrd_weight, disc_start
+        self.lr, self.betas, self.warmup, self.total_steps = (lr, (adam_b1, adam_b2), warmup,
+                                                              total_steps)
+        self.mel_weight, self.stft_weight, self.fm_weight, self.mrd_weight, self.disc_start = (
+            mel_weight, stft_weight, fm_weight, mrd_weight, disc_start)
         self.ema = ('generator',) if ema else ()
         self.models = {'generator': VocosGenerator(self.gen_cfg, self.audio),
                        'disc': VocosDiscriminators(mpd_width=mpd_width, mrd_channels=mrd_channels)}
 
     def checkpoint_config(self) -> dict:
-        "What `load_vocoder` reads from a checkpoint's `config`; pass it to `fit` when not training through `train`."
-        return dict(family='vocos', settings=dict(generator=self.gen_cfg.to_dict()), audio_config=self.audio.to_dict())
+        """What `load_vocoder` reads from a checkpoint's `config`;
+        pass it to `fit` when not training through `train`."""
+        return dict(family='vocos', settings=dict(generator=self.gen_cfg.to_dict()),
+                    audio_config=self.audio.to_dict())
 
-    def collate(self, items): return collate_segments(items, self.segment_frames, self.audio.hop_length)
+    def collate(self, items):
+        return collate_segments(items, self.segment_frames, self.audio.hop_length)
 
     def configure_optimizers(self):
         out = {}
-        for name in ('disc', 'generator'):                                # the discriminators step first
+        for name in ('disc', 'generator'):                           # the discriminators step first
             opt = torch.optim.AdamW(self.models[name].parameters(), lr=self.lr, betas=self.betas)
-            out[name] = (opt, torch.optim.lr_scheduler.LambdaLR(opt, lr_schedule('cosine', warmup=self.warmup, total=self.total_steps, min_ratio=0.05)))
+            out[name] = (opt, torch.optim.lr_scheduler.LambdaLR(
+                opt, lr_schedule('cosine', warmup=self.warmup, total=self.total_steps,
+                                 min_ratio=0.05)))
         return out
 
     def _judge(self, y):
         "(MPD scores, MPD feature maps, MRD scores, MRD feature maps) of audio (B, 1, L)."
-        return self.models['disc'](y)        # through the module's forward: DDP syncs gradients only of what its forward ran
+        # through the module's forward: DDP syncs gradients only of what its forward ran
+        return self.models['disc'](y)
 
     def reconstruction_losses(self, y_hat, y) -> dict:
-        "Mel L1 (and the multi-resolution STFT loss when weighted) between generated and real waveforms (B, L)."
+        """Mel L1 (and the multi-resolution STFT loss when weighted) between generated and real
+        waveforms (B, L)."""
         out = {'mel_l1': mel_loss(y_hat, y, self.loss_audio)}
         if self.stft_weight: out['stft'] = multi_resolution_stft_loss(y_hat, y)
         out['loss'] = self.mel_weight * out['mel_l1'] + self.stft_weight * out.get('stft', 0.0)
@@ -254,41 +314,51 @@ class VocosTask(Task):
 
     def training_step(self, batch, name):
         G = self.models['generator']
-        y, adversarial = batch['wavs'][:, None], self.step >= self.disc_start      # y: (B, 1, S * hop)
+        y, adversarial = batch['wavs'][:, None], self.step >= self.disc_start   # y: (B, 1, S * hop)
         if name == 'disc':
-            if not adversarial: return {'loss': torch.zeros((), device=y.device, requires_grad=True)}   # warm-up: no update
-            batch['fake'] = y_hat = G(batch['mels'])                      # kept for the generator's turn
+            # warm-up: no update
+            if not adversarial:
+                return {'loss': torch.zeros((), device=y.device, requires_grad=True)}
+            batch['fake'] = y_hat = G(batch['mels'])                 # kept for the generator's turn
             n = len(y)
-            sp, _, sr, _ = self._judge(torch.cat([y, y_hat.detach()]))    # one forward per backward: what DDP expects
-            mpd, mrd = (discriminator_loss([s[:n] for s in sc], [s[n:] for s in sc]) for sc in (sp, sr))
+            # one forward per backward: what DDP expects
+            sp, _, sr, _ = self._judge(torch.cat([y, y_hat.detach()]))
+            mpd, mrd = (discriminator_loss([s[:n] for s in sc], [s[n:] for s in sc])
+                        for sc in (sp, sr))
             return {'loss': mpd + self.mrd_weight * mrd, 'mpd': mpd, 'mrd': mrd}
         y_hat = batch.pop('fake') if 'fake' in batch else G(batch['mels'])
         out = self.reconstruction_losses(y_hat[:, 0], y[:, 0])
         if not adversarial: return out
-        with torch.no_grad(): _, real_p, _, real_r = self._judge(y)        # feature-matching targets need no gradient
+        # feature-matching targets need no gradient
+        with torch.no_grad(): _, real_p, _, real_r = self._judge(y)
         sp, fp, sr, fr = self._judge(y_hat)
         adv = generator_adversarial_loss(sp) + self.mrd_weight * generator_adversarial_loss(sr)
         fm = feature_matching_loss(real_p, fp) + self.mrd_weight * feature_matching_loss(real_r, fr)
         return {**out, 'loss': out['loss'] + adv + self.fm_weight * fm, 'adv': adv, 'fm': fm}
 
     def validation_step(self, batch):
-        return {'loss': mel_loss(self.models['generator'](batch['mels'])[:, 0], batch['wavs'], self.loss_audio)}
+        return {'loss': mel_loss(self.models['generator'](batch['mels'])[:, 0], batch['wavs'],
+                                 self.loss_audio)}
 
     def synthesize(self, batch):
         y_hat = self.models['generator'](batch['mels'][:1])[0, 0].float()
-        return {'audio': y_hat.clamp(-1, 1), 'audio_target': batch['wavs'][0].float(), 'mel': mel_spectrogram(y_hat, self.audio),
+        return {'audio': y_hat.clamp(-1, 1), 'audio_target': batch['wavs'][0].float(),
+                'mel': mel_spectrogram(y_hat, self.audio),
                 'mel_target': batch['mels'][0].float()}
 
 # %% ../nbs/26_vocos.ipynb #141fb487
 VOCOS_TRAIN_PRESETS = {
-    'tiny': dict(generator='tiny', mpd_width=1 / 16, mrd_channels=4, segment_frames=16, max_steps=20, total_steps=20, batch_size=2,
-                 log_every=5, eval_every=10, synth_every=20, ckpt_every=10, keep_last=2, clip_norm=None),
-    'small': dict(generator='small', mpd_width=1 / 8, mrd_channels=8, segment_frames=32, batch_size=8, max_steps=6800,
-                  total_steps=6800, warmup=200, stft_weight=10.0, disc_start=6000, log_every=50, eval_every=1000, synth_every=0,
-                  ckpt_every=500, keep_last=4, clip_norm=None),
-    'base': dict(generator='base', mpd_width=1.0, mrd_channels=32, segment_frames=64, batch_size=16, max_steps=1_000_000,
-                 total_steps=1_000_000, mixed_precision='bf16', num_workers=4, log_every=100, eval_every=5000, synth_every=10_000,
-                 ckpt_every=5000, clip_norm=None),
+    'tiny': dict(generator='tiny', mpd_width=1 / 16, mrd_channels=4, segment_frames=16,
+                 max_steps=20, total_steps=20, batch_size=2, log_every=5, eval_every=10,
+                 synth_every=20, ckpt_every=10, keep_last=2, clip_norm=None),
+    'small': dict(generator='small', mpd_width=1 / 8, mrd_channels=8, segment_frames=32,
+                  batch_size=8, max_steps=6800, total_steps=6800, warmup=200, stft_weight=10.0,
+                  disc_start=6000, log_every=50, eval_every=1000, synth_every=0, ckpt_every=500,
+                  keep_last=4, clip_norm=None),
+    'base': dict(generator='base', mpd_width=1.0, mrd_channels=32, segment_frames=64, batch_size=16,
+                 max_steps=1_000_000, total_steps=1_000_000, mixed_precision='bf16', num_workers=4,
+                 log_every=100, eval_every=5000, synth_every=10_000, ckpt_every=5000,
+                 clip_norm=None),
 }
 register_family('vocos', VocosTask, VOCOS_TRAIN_PRESETS)
 
@@ -299,52 +369,63 @@ def _read_export(path: Path) -> tuple[dict, dict]:
     "(header metadata, tensors) of a safetensors file, or a CheckpointError naming it."
     from safetensors import safe_open
     try:
-        with safe_open(str(path), 'pt') as f: return f.metadata() or {}, {k: f.get_tensor(k) for k in f.keys()}
-    except Exception as e: raise CheckpointError(f"{path}: not a readable safetensors file ({type(e).__name__}: {str(e)[:200]})") from None
+        with safe_open(str(path), 'pt') as f:
+            return f.metadata() or {}, {k: f.get_tensor(k) for k in f.keys()}
+    except Exception as e:
+        raise CheckpointError(f"{path}: not a readable safetensors file ({type(e).__name__}: "
+                              f"{str(e)[:200]})") from None
 
 def _is_safetensors(path: Path) -> bool:
     if path.is_dir(): return False
     with open(path, 'rb') as f: head = f.read(9)
-    return len(head) == 9 and head[8:9] == b'{'                        # an 8-byte header size, then JSON
+    return len(head) == 9 and head[8:9] == b'{'                   # an 8-byte header size, then JSON
 
 def load_vocoder(path, audio_config: AudioConfig | None = None, device='cpu'):
-    "(generator in eval mode, its AudioConfig) from a HiFi-GAN or Vocos checkpoint, run folder, slim file or voice folder; checks `audio_config`."
+    """(generator in eval mode, its AudioConfig) from a HiFi-GAN or Vocos checkpoint,
+    run folder, slim file or voice folder; checks `audio_config`."""
     from ttsbook import hifigan
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"vocoder not found: {path}")
-    if (path/'model.safetensors').is_file():                          # a voice folder (chapter 85's export_voice):
-        from ttsbook.export import load_voice                         # a later chapter, imported only when one is given
+    if (path/'model.safetensors').is_file():      # a voice folder (chapter 85's export_voice):
+        from ttsbook.export import load_voice     # a later chapter, imported only when one is given
         G = load_voice(path, family=('hifigan', 'vocos'))
         voc_audio, weights, gin = G.audio_config, None, G.gin_channels
     elif _is_safetensors(path):
         meta, weights = _read_export(path)
-        if meta.get('format') != VOCOS_FORMAT: return hifigan.load_vocoder(path, audio_config, device)
+        if meta.get('format') != VOCOS_FORMAT:
+            return hifigan.load_vocoder(path, audio_config, device)
         gen_cfg = VocosConfig.from_dict(json.loads(meta['generator']))
-        voc_audio, gin = AudioConfig.from_dict(json.loads(meta['audio_config'])), int(meta.get('gin_channels', 0))
+        voc_audio, gin = (AudioConfig.from_dict(json.loads(meta['audio_config'])),
+                          int(meta.get('gin_channels', 0)))
     else:
         path, state = read_run_checkpoint(path)
         family = (state.get('config') or {}).get('family')
         if family == 'hifigan': return hifigan.load_vocoder(path, audio_config, device)
         if family != 'vocos':
-            raise ValueError(f"{path}: not a vocoder checkpoint (its config names family {family!r}); train one with "
-                             f"`ttsbook train vocos` or `ttsbook train hifigan`")
+            raise ValueError(f"{path}: not a vocoder checkpoint (its config names family "
+                             f"{family!r}); train one with `ttsbook train vocos` or `ttsbook train "
+                             "hifigan`")
         conf = state['config']
-        gen_cfg, voc_audio = vocos_config(conf['settings'].get('generator', 'small')), AudioConfig.from_dict(conf['audio_config'])
+        gen_cfg, voc_audio = (vocos_config(conf['settings'].get('generator', 'small')),
+                              AudioConfig.from_dict(conf['audio_config']))
         weights, gin = trained_weights(state, 'generator'), 0
     if audio_config is not None:
         try: audio_config.check_compatible(voc_audio, 'vocoder')
         except ValueError as e:
-            raise ValueError(f"{path}: the vocoder was trained for {voc_audio}, but the mels come with {audio_config}: {e}") from None
-    if weights is not None:                                           # a voice folder's generator is built already
+            raise ValueError(f"{path}: the vocoder was trained for {voc_audio}, but the mels come "
+                             f"with {audio_config}: {e}") from None
+    if weights is not None:                            # a voice folder's generator is built already
         G = VocosGenerator(gen_cfg, voc_audio, gin)
         G.load_state_dict(weights)
     return G.eval().to(device), voc_audio
 
 def save_vocoder(generator: VocosGenerator, path) -> Path:
-    "Write a slim Vocos inference file (safetensors): float32 weights, and the generator's and audio configs as JSON in the header."
+    """Write a slim Vocos inference file (safetensors):
+    float32 weights, and the generator's and audio configs as JSON in the header."""
     from safetensors.torch import save_file
     G = copy.deepcopy(generator).float().cpu()
-    meta = dict(format=VOCOS_FORMAT, generator=json.dumps(G.cfg.to_dict()), audio_config=json.dumps(G.audio.to_dict()), gin_channels=str(G.gin_channels))
+    meta = dict(format=VOCOS_FORMAT, generator=json.dumps(G.cfg.to_dict()),
+                audio_config=json.dumps(G.audio.to_dict()), gin_channels=str(G.gin_channels))
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in G.state_dict().items()}, str(path), metadata=meta)
     return path
