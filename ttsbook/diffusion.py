@@ -15,16 +15,21 @@ from einops import rearrange
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .audio import AudioConfig, LOG_MEL_FLOOR, pcm_to_float, average_by_duration, load_wav, mel_spectrogram, mel_to_audio, plot_spectrogram
+from .audio import (AudioConfig, LOG_MEL_FLOOR, pcm_to_float, average_by_duration, load_wav,
+                           mel_spectrogram, mel_to_audio, plot_spectrogram)
 from .text import PhoneVocab, N_TONES, text_to_phones
 from .data import with_boundary_silence, read_json
 from .batching import collate, lengths_to_mask, pad_stack
-from .training import Task, lr_schedule, register_family, config_factory, read_run_checkpoint, trained_weights, speaker_index
-from .attention import (AdaptiveRMSNorm, RMSNorm, MultiHeadAttention, CrossAttention, GEGLUFeedForward, PerceiverResampler,
-                               FFTStack, ChannelLayerNorm, sinusoidal_positions)
-from .alignment import (length_regulate, scale_durations, limit_durations, check_control, LearnedAligner, AlignerConfig, forward_sum_loss, bin_loss,
+from .training import (Task, lr_schedule, register_family, config_factory,
+                              read_run_checkpoint, trained_weights, speaker_index)
+from .attention import (AdaptiveRMSNorm, RMSNorm, MultiHeadAttention, CrossAttention,
+                               GEGLUFeedForward, PerceiverResampler, FFTStack, ChannelLayerNorm,
+                               sinusoidal_positions)
+from .alignment import (length_regulate, scale_durations, limit_durations, check_control,
+                               LearnedAligner, AlignerConfig, forward_sum_loss, bin_loss,
                                monotonic_alignment_search, path_to_durations, beta_binomial_prior)
-from .fastspeech import bin_edges, quantize, pitch_target, normalize_pitch, denormalize_pitch, masked_mse
+from .fastspeech import (bin_edges, quantize, pitch_target, normalize_pitch,
+                                denormalize_pitch, masked_mse)
 from .codec import Codec, CodecConfig, ResidualVQ, load_codec, squared_distances
 
 # %% auto #0
@@ -42,20 +47,26 @@ GAMMA_MIN = 1e-5   # noise levels are clamped here: alpha_1 = sqrt(1e-5) > 0
 
 def _t(t) -> torch.Tensor: return torch.as_tensor(t, dtype=torch.float32)
 
-def linear_gamma(t, beta_start: float = 1e-4, beta_end: float = 0.02, n: int = 1000) -> torch.Tensor:
-    "DDPM's linear-beta schedule in continuous time: gamma(t) = exp(-n (beta_0 t + (beta_1 - beta_0) t^2 / 2)), t in [0, 1]."
+def linear_gamma(t, beta_start: float = 1e-4, beta_end: float = 0.02,
+                 n: int = 1000) -> torch.Tensor:
+    """DDPM's linear-beta schedule in continuous time:
+    gamma(t) = exp(-n (beta_0 t + (beta_1 - beta_0) t^2 / 2)), t in [0, 1]."""
     t = _t(t)
-    return torch.exp(-n * (beta_start * t + 0.5 * (beta_end - beta_start) * t ** 2)).clamp(min=GAMMA_MIN)
+    return torch.exp(-n * (beta_start * t + 0.5 * (beta_end - beta_start) * t ** 2)).clamp(
+        min=GAMMA_MIN)
 
 def cosine_gamma(t, s: float = 0.008) -> torch.Tensor:
-    "Nichol & Dhariwal's cosine schedule: gamma(t) = f(t) / f(0), f(t) = cos^2((t + s) / (1 + s) * pi / 2)."
+    """Nichol & Dhariwal's cosine schedule:
+    gamma(t) = f(t) / f(0), f(t) = cos^2((t + s) / (1 + s) * pi / 2)."""
     f = lambda u: torch.cos((u + s) / (1 + s) * math.pi / 2) ** 2
     return (f(_t(t)) / f(_t(0.0))).clamp(GAMMA_MIN, 1.0)
 
 def sigmoid_gamma(t, start: float = -3.0, end: float = 3.0, tau: float = 1.0) -> torch.Tensor:
-    "The sigmoid schedule (arXiv 2212.11972, 2301.10972): gamma(t) = (S(e/tau) - S((t(e - s) + s)/tau)) / (S(e/tau) - S(s/tau))."
+    """The sigmoid schedule (arXiv 2212.11972, 2301.10972):
+    gamma(t) = (S(e/tau) - S((t(e - s) + s)/tau)) / (S(e/tau) - S(s/tau))."""
     v_start, v_end = torch.sigmoid(_t(start / tau)), torch.sigmoid(_t(end / tau))
-    return ((v_end - torch.sigmoid((_t(t) * (end - start) + start) / tau)) / (v_end - v_start)).clamp(GAMMA_MIN, 1.0)
+    return ((v_end - torch.sigmoid((_t(t) * (end - start) + start) / tau))
+            / (v_end - v_start)).clamp(GAMMA_MIN, 1.0)
 
 SCHEDULES = {'linear': linear_gamma, 'cosine': cosine_gamma, 'sigmoid': sigmoid_gamma}
 
@@ -69,7 +80,8 @@ def log_snr(gamma: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/40_diffusion.ipynb #376db4c0
 def diffuse(x0: torch.Tensor, gamma: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-    "The forward process: x_t = sqrt(gamma) x0 + sqrt(1 - gamma) noise (gamma broadcasts against x0)."
+    """The forward process:
+    x_t = sqrt(gamma) x0 + sqrt(1 - gamma) noise (gamma broadcasts against x0)."""
     alpha, sigma = alpha_sigma(gamma)
     return alpha * x0 + sigma * noise
 
@@ -77,16 +89,22 @@ def diffuse(x0: torch.Tensor, gamma: torch.Tensor, noise: torch.Tensor) -> torch
 OBJECTIVES = ('eps', 'x0', 'v')
 
 def _check_objective(objective: str):
-    if objective not in OBJECTIVES: raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
 
-def objective_target(x0: torch.Tensor, noise: torch.Tensor, gamma: torch.Tensor, objective: str = 'v') -> torch.Tensor:
-    "What the network is trained to output: the noise (eps), the clean latent (x0), or v = alpha eps - sigma x0."
+def objective_target(x0: torch.Tensor, noise: torch.Tensor, gamma: torch.Tensor,
+                     objective: str = 'v') -> torch.Tensor:
+    """What the network is trained to output:
+    the noise (eps), the clean latent (x0), or v = alpha eps - sigma x0."""
     _check_objective(objective)
     alpha, sigma = alpha_sigma(gamma)
-    return {'eps': lambda: noise, 'x0': lambda: x0, 'v': lambda: alpha * noise - sigma * x0}[objective]()
+    return {'eps': lambda: noise, 'x0': lambda: x0,
+            'v': lambda: alpha * noise - sigma * x0}[objective]()
 
-def predict_x0_eps(out: torch.Tensor, x_t: torch.Tensor, gamma: torch.Tensor, objective: str = 'v') -> tuple[torch.Tensor, torch.Tensor]:
-    "(x0_hat, eps_hat) from the network's output `out` for x_t at noise level gamma, for any of the three objectives."
+def predict_x0_eps(out: torch.Tensor, x_t: torch.Tensor, gamma: torch.Tensor,
+                   objective: str = 'v') -> tuple[torch.Tensor, torch.Tensor]:
+    """(x0_hat, eps_hat) from the network's output `out` for x_t at noise level gamma,
+    for any of the three objectives."""
     _check_objective(objective)
     alpha, sigma = alpha_sigma(gamma)
     if objective == 'eps': return (x_t - sigma * out) / alpha, out
@@ -94,8 +112,10 @@ def predict_x0_eps(out: torch.Tensor, x_t: torch.Tensor, gamma: torch.Tensor, ob
     return alpha * x_t - sigma * out, sigma * x_t + alpha * out
 
 # %% ../nbs/40_diffusion.ipynb #1192706b
-def min_snr_weight(gamma: torch.Tensor, objective: str = 'v', k: float | None = 5.0) -> torch.Tensor:
-    "Min-SNR-k loss weight (arXiv 2303.09556) of each noise level for `objective`; k=None gives weight 1 (the plain loss)."
+def min_snr_weight(gamma: torch.Tensor, objective: str = 'v',
+                   k: float | None = 5.0) -> torch.Tensor:
+    """Min-SNR-k loss weight (arXiv 2303.09556) of each noise level for `objective`;
+    k=None gives weight 1 (the plain loss)."""
     _check_objective(objective)
     if k is None: return torch.ones_like(gamma)
     snr = gamma / (1 - gamma).clamp(min=1e-12)
@@ -103,28 +123,35 @@ def min_snr_weight(gamma: torch.Tensor, objective: str = 'v', k: float | None = 
     return {'x0': clipped, 'eps': clipped / snr, 'v': clipped / (snr + 1)}[objective]
 
 # %% ../nbs/40_diffusion.ipynb #ef580379
-def guide(cond_out: torch.Tensor, uncond_out: torch.Tensor, cond_scale: float = 1.0) -> torch.Tensor:
-    "Classifier-free guidance: f(x, null) + w (f(x, c) - f(x, null)); w = 1 returns the conditional output itself."
+def guide(cond_out: torch.Tensor, uncond_out: torch.Tensor,
+          cond_scale: float = 1.0) -> torch.Tensor:
+    """Classifier-free guidance:
+    f(x, null) + w (f(x, c) - f(x, null)); w = 1 returns the conditional output itself."""
     if cond_scale == 1: return cond_out
     return uncond_out + cond_scale * (cond_out - uncond_out)
 
 # %% ../nbs/40_diffusion.ipynb #430dda30
 def sampling_times(steps: int, time_difference: float = 0.0) -> list[tuple[float, float]]:
-    "(t, s) of each reverse step from t = 1 to 0: t = 1 - i/steps, s = max(1 - (i + 1 + time_difference)/steps, 0)."
+    """(t, s) of each reverse step from t = 1 to 0:
+    t = 1 - i/steps, s = max(1 - (i + 1 + time_difference)/steps, 0)."""
     if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
     if time_difference < 0: raise ValueError(f"time_difference must be >= 0, got {time_difference}")
     return [(1 - i / steps, max(1 - (i + 1 + time_difference) / steps, 0.0)) for i in range(steps)]
 
-def posterior(x_t: torch.Tensor, x0: torch.Tensor, gamma_t: torch.Tensor, gamma_s: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    "Mean and variance of q(x_s | x_t, x0) for s < t (noise levels gamma_t < gamma_s): DDPM's posterior in continuous time."
+def posterior(x_t: torch.Tensor, x0: torch.Tensor, gamma_t: torch.Tensor,
+              gamma_s: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean and variance of q(x_s | x_t, x0) for s < t (noise levels gamma_t < gamma_s):
+    DDPM's posterior in continuous time."""
     gamma_ts = gamma_t / gamma_s
     beta_ts = 1 - gamma_ts
-    mean = (gamma_s.sqrt() * beta_ts / (1 - gamma_t)) * x0 + (gamma_ts.sqrt() * (1 - gamma_s) / (1 - gamma_t)) * x_t
+    mean = ((gamma_s.sqrt() * beta_ts / (1 - gamma_t)) * x0
+            + (gamma_ts.sqrt() * (1 - gamma_s) / (1 - gamma_t)) * x_t)
     return mean, beta_ts * (1 - gamma_s) / (1 - gamma_t)
 
-def ddim_step(x0: torch.Tensor, eps: torch.Tensor, gamma_t: torch.Tensor, gamma_s: torch.Tensor, eta: float = 0.0,
-              noise: torch.Tensor | None = None) -> torch.Tensor:
-    "DDIM's update x_s = alpha_s x0 + sqrt(sigma_s^2 - c^2) eps + c z, with c = eta * sqrt((1-g_s)/(1-g_t) (1 - g_t/g_s))."
+def ddim_step(x0: torch.Tensor, eps: torch.Tensor, gamma_t: torch.Tensor, gamma_s: torch.Tensor,
+              eta: float = 0.0, noise: torch.Tensor | None = None) -> torch.Tensor:
+    """DDIM's update x_s = alpha_s x0 + sqrt(sigma_s^2 - c^2) eps + c z,
+    with c = eta * sqrt((1-g_s)/(1-g_t) (1 - g_t/g_s))."""
     alpha_s, sigma_s = alpha_sigma(gamma_s)
     c = eta * ((1 - gamma_s) / (1 - gamma_t) * (1 - gamma_t / gamma_s)).clamp(min=0).sqrt()
     x_s = alpha_s * x0 + (sigma_s ** 2 - c ** 2).clamp(min=0).sqrt() * eps
@@ -134,21 +161,26 @@ def ddim_step(x0: torch.Tensor, eps: torch.Tensor, gamma_t: torch.Tensor, gamma_
 SAMPLERS = ('ddpm', 'ddim')
 
 @torch.no_grad()
-def sample(denoise, shape, gamma_fn=cosine_gamma, steps: int = 50, sampler: str = 'ddim', eta: float = 0.0, objective: str = 'v',
-           time_difference: float = 0.0, self_condition: bool = False, noise: torch.Tensor | None = None,
-           generator: torch.Generator | None = None, device=None, clip_x0: float | None = None, progress: bool = False,
-           trajectory: bool = False):
-    "Run the reverse process from x_1 ~ N(0, I) (or `noise`) to x_0 with DDPM or DDIM; returns x_0, or (x_0, [(s, x_s, x0_hat), ...])."
-    if sampler not in SAMPLERS: raise ValueError(f"sampler must be one of {SAMPLERS}, got {sampler!r}")
+def sample(denoise, shape, gamma_fn=cosine_gamma, steps: int = 50, sampler: str = 'ddim',
+           eta: float = 0.0, objective: str = 'v', time_difference: float = 0.0,
+           self_condition: bool = False, noise: torch.Tensor | None = None,
+           generator: torch.Generator | None = None, device=None, clip_x0: float | None = None,
+           progress: bool = False, trajectory: bool = False):
+    """Run the reverse process from x_1 ~ N(0, I) (or `noise`) to x_0 with DDPM or DDIM;
+    returns x_0, or (x_0, [(s, x_s, x0_hat), ...])."""
+    if sampler not in SAMPLERS:
+        raise ValueError(f"sampler must be one of {SAMPLERS}, got {sampler!r}")
     _check_objective(objective)
     x = noise if noise is not None else torch.randn(shape, generator=generator, device=device)
     fresh = lambda: torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
     x0_prev, path = None, []
-    for t, s in tqdm(sampling_times(steps, time_difference), desc=f'{sampler} sampling', disable=not progress, leave=False):
+    for t, s in tqdm(sampling_times(steps, time_difference), desc=f'{sampler} sampling',
+                     disable=not progress, leave=False):
         g_t, g_s = gamma_fn(t).to(x.device), gamma_fn(s).to(x.device)
-        out = denoise(x, torch.full((x.shape[0],), t, device=x.device), x0_prev if self_condition else None).float()
+        out = denoise(x, torch.full((x.shape[0],), t, device=x.device),
+                      x0_prev if self_condition else None).float()
         x0_hat, eps_hat = predict_x0_eps(out, x, g_t, objective)
-        if clip_x0 is not None:                                           # keep x0 in range, and the noise consistent with it
+        if clip_x0 is not None:                 # keep x0 in range, and the noise consistent with it
             x0_hat = x0_hat.clamp(-clip_x0, clip_x0)
             eps_hat = (x - g_t.sqrt() * x0_hat) / (1 - g_t).sqrt()
         if sampler == 'ddpm':
@@ -161,7 +193,8 @@ def sample(denoise, shape, gamma_fn=cosine_gamma, steps: int = 50, sampler: str 
 
 # %% ../nbs/40_diffusion.ipynb #9bf0bfa6
 class LearnedSinusoidalEmbedding(nn.Module):
-    "Diffusion time t (B,) in [0, 1] -> (B, dim): [t, sin(2 pi w t), cos(2 pi w t)] at learned frequencies w, then an MLP."
+    """Diffusion time t (B,) in [0, 1] -> (B, dim):
+    [t, sin(2 pi w t), cos(2 pi w t)] at learned frequencies w, then an MLP."""
     def __init__(self, dim: int, n_freqs: int = 16):
         super().__init__()
         self.weights = nn.Parameter(torch.randn(n_freqs))
@@ -177,16 +210,19 @@ class LearnedSinusoidalEmbedding(nn.Module):
 
 # %% ../nbs/40_diffusion.ipynb #5f52f9ec
 class WaveNetLayer(nn.Module):
-    "(B, C, T) -> (residual out, skip): dilated conv (+ 1x1 of a frame condition), tanh-sigmoid gate, FiLM, 1x1 residual/skip conv."
-    def __init__(self, dim: int, cond_dim: int, kernel_size: int = 3, dilation: int = 1, causal: bool = True, dropout: float = 0.0,
-                 frame_dim: int = 0):
+    """(B, C, T) -> (residual out, skip):
+    dilated conv (+ 1x1 of a frame condition), tanh-sigmoid gate, FiLM, 1x1 residual/skip conv."""
+    def __init__(self, dim: int, cond_dim: int, kernel_size: int = 3, dilation: int = 1,
+                 causal: bool = True, dropout: float = 0.0, frame_dim: int = 0):
         super().__init__()
         total = (kernel_size - 1) * dilation
         self.pad = (total, 0) if causal else (total // 2, total - total // 2)
         self.conv = nn.Conv1d(dim, 2 * dim, kernel_size, dilation=dilation)
         self.film = nn.Linear(cond_dim, 2 * dim)
-        nn.init.zeros_(self.film.weight); nn.init.zeros_(self.film.bias)      # FiLM starts as the identity
-        self.frame = nn.Conv1d(frame_dim, 2 * dim, 1) if frame_dim else None  # local conditioning, as WaveNet's on linguistic features
+        # FiLM starts as the identity
+        nn.init.zeros_(self.film.weight); nn.init.zeros_(self.film.bias)
+        # local conditioning, as WaveNet's on linguistic features
+        self.frame = nn.Conv1d(frame_dim, 2 * dim, 1) if frame_dim else None
         self.res_skip = nn.Conv1d(dim, 2 * dim, 1)
         self.drop = nn.Dropout(dropout)
 
@@ -195,8 +231,10 @@ class WaveNetLayer(nn.Module):
         keep = mask[:, None].to(h.dtype)
         x = self.conv(F.pad(h * keep, self.pad))
         if self.frame is not None:
-            if frame is None: raise ValueError("WaveNetLayer: built with frame_dim > 0, it needs the frame condition (B, frame_dim, T)")
-            x = x + self.frame(frame)                              # 1x1: padded frames stay apart; outputs are masked
+            if frame is None:
+                raise ValueError("WaveNetLayer: built with frame_dim > 0, it needs the frame "
+                                 "condition (B, frame_dim, T)")
+            x = x + self.frame(frame)            # 1x1: padded frames stay apart; outputs are masked
         a, b = x.chunk(2, 1)
         z = torch.tanh(a) * torch.sigmoid(b)
         scale, shift = self.film(c)[..., None].chunk(2, 1)
@@ -205,11 +243,13 @@ class WaveNetLayer(nn.Module):
         return (h + r) * keep / math.sqrt(2), k * keep
 
 class WaveNet(nn.Module):
-    "A stack of `WaveNetLayer`s on (B, C, T) with dilations 1, 2, ..., 2^(cycle-1) repeated; returns the summed skips / sqrt(L)."
-    def __init__(self, dim: int, cond_dim: int, n_layers: int, kernel_size: int = 3, cycle: int = 4, causal: bool = True, dropout: float = 0.0,
-                 frame_dim: int = 0):
+    """A stack of `WaveNetLayer`s on (B, C, T) with dilations 1, 2, ..., 2^(cycle-1) repeated;
+    returns the summed skips / sqrt(L)."""
+    def __init__(self, dim: int, cond_dim: int, n_layers: int, kernel_size: int = 3, cycle: int = 4,
+                 causal: bool = True, dropout: float = 0.0, frame_dim: int = 0):
         super().__init__()
-        self.layers = nn.ModuleList([WaveNetLayer(dim, cond_dim, kernel_size, 2 ** (i % cycle), causal, dropout, frame_dim)
+        self.layers = nn.ModuleList([WaveNetLayer(dim, cond_dim, kernel_size, 2 ** (i % cycle),
+                                                  causal, dropout, frame_dim)
                                      for i in range(n_layers)])
 
     def forward(self, h, c, mask, frame=None):
@@ -221,10 +261,13 @@ class WaveNet(nn.Module):
 
 # %% ../nbs/40_diffusion.ipynb #b997ed4b
 class ConditionedTransformerBlock(nn.Module):
-    "(B, T, C) with (B, T) mask, condition (B, cond_dim), prompt tokens (B, K, C): AdaRMSNorm self-attn, cross-attn to the prompt, GEGLU (causal conv)."
-    def __init__(self, dim: int, cond_dim: int, n_heads: int, ff_mult: float = 4, dropout: float = 0.0):
+    """(B, T, C) with (B, T) mask, condition (B, cond_dim), prompt tokens (B, K, C):
+    AdaRMSNorm self-attn, cross-attn to the prompt, GEGLU (causal conv)."""
+    def __init__(self, dim: int, cond_dim: int, n_heads: int, ff_mult: float = 4,
+                 dropout: float = 0.0):
         super().__init__()
-        self.norm_attn, self.norm_cross, self.norm_ff = (AdaptiveRMSNorm(dim, cond_dim) for _ in range(3))
+        self.norm_attn, self.norm_cross, self.norm_ff = (AdaptiveRMSNorm(dim, cond_dim)
+                                                         for _ in range(3))
         self.attn = MultiHeadAttention(dim, n_heads, dropout=dropout)
         self.cross = CrossAttention(dim, n_heads=n_heads, dropout=dropout)
         self.ff = GEGLUFeedForward(dim, ff_mult, causal_conv=True, dropout=dropout)
@@ -243,37 +286,48 @@ def masked_mean(x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
     return (x * m).sum(1) / m.sum(1).clamp(min=1)
 
 class Denoiser(nn.Module):
-    "x_t (B, n_mels, T), t (B,), frame condition (B, cond_channels, T), prompt tokens (B, K, C), mask (B, T) -> output (B, n_mels, T)."
-    def __init__(self, n_mels: int, dim: int, cond_channels: int, wavenet_layers: int = 4, transformer_layers: int = 1, heads: int = 2,
-                 kernel_size: int = 3, cycle: int = 4, causal: bool = True, self_condition: bool = False, dropout: float = 0.0,
+    """x_t (B, n_mels, T), t (B,), frame condition (B, cond_channels, T),
+    prompt tokens (B, K, C), mask (B, T) -> output (B, n_mels, T)."""
+    def __init__(self, n_mels: int, dim: int, cond_channels: int, wavenet_layers: int = 4,
+                 transformer_layers: int = 1, heads: int = 2, kernel_size: int = 3, cycle: int = 4,
+                 causal: bool = True, self_condition: bool = False, dropout: float = 0.0,
                  cond_every_layer: bool = True):
         super().__init__()
-        self.n_mels, self.self_condition, self.cond_every_layer = n_mels, self_condition, cond_every_layer
+        self.n_mels, self.self_condition, self.cond_every_layer = (n_mels, self_condition,
+                                                                   cond_every_layer)
         self.inp = nn.Conv1d(n_mels * (2 if self_condition else 1) + cond_channels, dim, 1)
         self.time = LearnedSinusoidalEmbedding(dim)
-        self.wavenet = WaveNet(dim, dim, wavenet_layers, kernel_size, cycle, causal, dropout, cond_channels if cond_every_layer else 0)
-        self.blocks = nn.ModuleList([ConditionedTransformerBlock(dim, dim, heads, dropout=dropout) for _ in range(transformer_layers)])
+        self.wavenet = WaveNet(dim, dim, wavenet_layers, kernel_size, cycle, causal, dropout,
+                               cond_channels if cond_every_layer else 0)
+        self.blocks = nn.ModuleList([ConditionedTransformerBlock(dim, dim, heads, dropout=dropout)
+                                     for _ in range(transformer_layers)])
         self.norm_out, self.out = RMSNorm(dim), nn.Linear(dim, n_mels)
 
     def forward(self, x_t, t, cond, prompt, mask, prompt_mask=None, self_cond=None):
         keep = mask[:, None].to(x_t.dtype)
         inputs = [x_t, cond]
-        if self.self_condition: inputs.insert(1, torch.zeros_like(x_t) if self_cond is None else self_cond.to(x_t.dtype))
+        if self.self_condition:
+            inputs.insert(1, torch.zeros_like(x_t) if self_cond is None
+                          else self_cond.to(x_t.dtype))
         c = self.time(t) + masked_mean(prompt, prompt_mask)
-        h = self.wavenet(self.inp(torch.cat(inputs, 1) * keep), c, mask, cond if self.cond_every_layer else None)
+        h = self.wavenet(self.inp(torch.cat(inputs, 1) * keep), c, mask,
+                         cond if self.cond_every_layer else None)
         h = rearrange(h, 'b c t -> b t c')                                        # attention layout
         for block in self.blocks: h = block(h, c, mask, prompt, prompt_mask)
-        return rearrange(self.out(self.norm_out(h)), 'b t c -> b c t') * keep     # back to (B, n_mels, T)
+        # back to (B, n_mels, T)
+        return rearrange(self.out(self.norm_out(h)), 'b t c -> b c t') * keep
 
 # %% ../nbs/40_diffusion.ipynb #fedb8a1f
 class PhonemeEncoder(nn.Module):
-    "Phones (B, N) and tones (B, N) -> (B, N, C): embeddings + positions, residual convs over phones, then FFT Transformer blocks."
-    def __init__(self, n_phones: int, dim: int, n_convs: int = 2, n_layers: int = 2, heads: int = 2, kernel_size: int = 3,
-                 dropout: float = 0.1, use_tones: bool = True):
+    """Phones (B, N) and tones (B, N) -> (B, N, C):
+    embeddings + positions, residual convs over phones, then FFT Transformer blocks."""
+    def __init__(self, n_phones: int, dim: int, n_convs: int = 2, n_layers: int = 2, heads: int = 2,
+                 kernel_size: int = 3, dropout: float = 0.1, use_tones: bool = True):
         super().__init__()
         self.embed = nn.Embedding(n_phones, dim, padding_idx=0)
         self.tone_embed = nn.Embedding(N_TONES, dim) if use_tones else None
-        self.convs = nn.ModuleList([nn.Conv1d(dim, dim, kernel_size, padding=kernel_size // 2) for _ in range(n_convs)])
+        self.convs = nn.ModuleList([nn.Conv1d(dim, dim, kernel_size, padding=kernel_size // 2)
+                                    for _ in range(n_convs)])
         self.norms = nn.ModuleList([ChannelLayerNorm(dim) for _ in range(n_convs)])
         self.transformer = FFTStack(dim, n_layers, heads, 4 * dim, kernel_size, dropout)
         self.drop = nn.Dropout(dropout)
@@ -283,15 +337,17 @@ class PhonemeEncoder(nn.Module):
         if self.tone_embed is not None and tones is not None: x = x + self.tone_embed(tones)
         keep = mask[:, None].to(x.dtype)
         x = rearrange(x, 'b n c -> b c n') * keep                                  # conv layout
-        for conv, norm in zip(self.convs, self.norms): x = (x + self.drop(F.gelu(norm(conv(x))))) * keep
+        for conv, norm in zip(self.convs, self.norms):
+            x = (x + self.drop(F.gelu(norm(conv(x))))) * keep
         x = rearrange(x, 'b c n -> b n c') + sinusoidal_positions(phones.shape[1], x.shape[1]).to(x)
         return self.transformer(x * mask[..., None], mask)
 
 # %% ../nbs/40_diffusion.ipynb #24c0a4e4
 class PromptEncoder(nn.Module):
-    "A prompt latent (B, n_mels, P) with mask (B, P) -> K prompt tokens (B, K, C): conv, FFT Transformer blocks, Perceiver resampler."
-    def __init__(self, n_mels: int, dim: int, n_layers: int = 2, heads: int = 2, n_tokens: int = 8, kernel_size: int = 3,
-                 dropout: float = 0.1, resampler_depth: int = 2):
+    """A prompt latent (B, n_mels, P) with mask (B, P) -> K prompt tokens (B, K, C):
+    conv, FFT Transformer blocks, Perceiver resampler."""
+    def __init__(self, n_mels: int, dim: int, n_layers: int = 2, heads: int = 2, n_tokens: int = 8,
+                 kernel_size: int = 3, dropout: float = 0.1, resampler_depth: int = 2):
         super().__init__()
         self.inp = nn.Conv1d(n_mels, dim, kernel_size, padding=kernel_size // 2)
         self.transformer = FFTStack(dim, n_layers, heads, 4 * dim, kernel_size, dropout)
@@ -299,16 +355,21 @@ class PromptEncoder(nn.Module):
 
     def forward(self, prompt, mask):
         x = rearrange(self.inp(prompt * mask[:, None].to(prompt.dtype)), 'b c p -> b p c')
-        x = self.transformer((x + sinusoidal_positions(x.shape[1], x.shape[2]).to(x)) * mask[..., None], mask)
+        x = self.transformer(
+            (x + sinusoidal_positions(x.shape[1], x.shape[2]).to(x)) * mask[..., None], mask)
         return self.resampler(x, mask)
 
-def random_prompt(latent: torch.Tensor, mel_lens: torch.Tensor, prompt_frames: int, generator: torch.Generator | None = None):
-    "A random segment of each latent (B, n_mels, T) as its prompt: (prompt (B, n_mels, P), prompt_mask (B, P), region (B, T) True inside it)."
+def random_prompt(latent: torch.Tensor, mel_lens: torch.Tensor, prompt_frames: int,
+                  generator: torch.Generator | None = None):
+    """A random segment of each latent (B, n_mels, T) as its prompt:
+    (prompt (B, n_mels, P), prompt_mask (B, P), region (B, T) True inside it)."""
     B, _, T = latent.shape
     P_b = torch.minimum(torch.full_like(mel_lens, prompt_frames), (mel_lens // 2).clamp(min=1))
-    starts = (torch.rand(B, generator=generator, device=generator.device if generator else None).to(latent.device) * (mel_lens - P_b + 1)).long()
+    starts = (torch.rand(B, generator=generator,
+                         device=generator.device if generator else None).to(latent.device)
+              * (mel_lens - P_b + 1)).long()
     P = int(P_b.max())
-    idx = (starts[:, None] + torch.arange(P, device=latent.device)).clamp(max=T - 1)          # (B, P)
+    idx = (starts[:, None] + torch.arange(P, device=latent.device)).clamp(max=T - 1)        # (B, P)
     prompt_mask = torch.arange(P, device=latent.device) < P_b[:, None]
     prompt = latent.gather(2, idx[:, None].expand(-1, latent.shape[1], -1)) * prompt_mask[:, None]
     t = torch.arange(T, device=latent.device)
@@ -317,27 +378,33 @@ def random_prompt(latent: torch.Tensor, mel_lens: torch.Tensor, prompt_frames: i
 
 # %% ../nbs/40_diffusion.ipynb #eadbb077
 class PromptedPredictor(nn.Module):
-    "Phone states (B, N, C) -> one value per phone (B, N): [conv-ReLU-LayerNorm-dropout, attention to (itself; prompt tokens)] x n_layers, linear."
-    def __init__(self, dim: int, n_layers: int = 2, kernel_size: int = 3, heads: int = 2, dropout: float = 0.1):
+    """Phone states (B, N, C) -> one value per phone (B, N):
+    [conv-ReLU-LayerNorm-dropout, attention to (itself; prompt tokens)] x n_layers, linear."""
+    def __init__(self, dim: int, n_layers: int = 2, kernel_size: int = 3, heads: int = 2,
+                 dropout: float = 0.1):
         super().__init__()
-        self.convs = nn.ModuleList([nn.Conv1d(dim, dim, kernel_size, padding=kernel_size // 2) for _ in range(n_layers)])
+        self.convs = nn.ModuleList([nn.Conv1d(dim, dim, kernel_size, padding=kernel_size // 2)
+                                    for _ in range(n_layers)])
         self.norms = nn.ModuleList([nn.LayerNorm(dim) for _ in range(n_layers)])
         self.attn_norms = nn.ModuleList([nn.LayerNorm(dim) for _ in range(n_layers)])
-        self.attns = nn.ModuleList([CrossAttention(dim, n_heads=heads, include_self=True) for _ in range(n_layers)])
+        self.attns = nn.ModuleList([CrossAttention(dim, n_heads=heads, include_self=True)
+                                    for _ in range(n_layers)])
         self.drop, self.out = nn.Dropout(dropout), nn.Linear(dim, 1)
 
     def forward(self, h, mask, prompt, prompt_mask=None):
         keep = mask[..., None].to(h.dtype)
         x = h * keep
         for conv, norm, anorm, attn in zip(self.convs, self.norms, self.attn_norms, self.attns):
-            x = self.drop(norm(F.relu(rearrange(conv(rearrange(x, 'b n c -> b c n')), 'b c n -> b n c')))) * keep
+            x = self.drop(norm(F.relu(rearrange(conv(rearrange(x, 'b n c -> b c n')),
+                                                'b c n -> b n c')))) * keep
             x = (x + attn(anorm(x), prompt, context_mask=prompt_mask, mask=mask)) * keep
         return self.out(x).squeeze(-1) * mask
 
 # %% ../nbs/40_diffusion.ipynb #ff74eed1
 @dataclass
 class DiffusionConfig:
-    "Sizes and options of the latent diffusion TTS model: encoders, predictors, denoiser, diffusion, guidance, aligner, optimiser."
+    """Sizes and options of the latent diffusion TTS model:
+    encoders, predictors, denoiser, diffusion, guidance, aligner, optimiser."""
     dim: int = 512                  # width of everything (phone states, prompt tokens, denoiser)
     heads: int = 8
     encoder_convs: int = 3          # residual convolutions of the phoneme encoder ...
@@ -346,24 +413,29 @@ class DiffusionConfig:
     dropout: float = 0.1
     prompt_layers: int = 6          # FFT blocks of the prompt encoder
     prompt_tokens: int = 32         # K: Perceiver resampler queries
-    prompt_frames: int = 256        # longest training prompt (frames; 256 = 3 s at 22 kHz / hop 256)
-    predictor_layers: int = 10      # conv + prompt-attention layers of the duration and pitch predictors
+    prompt_frames: int = 256        # longest training prompt (256 frames = 3 s at 22 kHz, hop 256)
+    predictor_layers: int = 10      # conv + prompt-attention layers of the duration and pitch
+                                    # predictors
     n_bins: int = 256               # pitch bins
     use_tones: bool = True
     wavenet_layers: int = 40
     wavenet_kernel: int = 3
     dilation_cycle: int = 4         # dilations 1, 2, 4, 8, 1, 2, ...
     causal: bool = True             # causal WaveNet convolutions
-    cond_every_layer: bool = True   # the frame condition enters every WaveNet layer, not only the denoiser's input
+    cond_every_layer: bool = True   # the frame condition enters every WaveNet layer,
+                                    # not only the denoiser's input
     transformer_layers: int = 4     # conditionable Transformer blocks after the WaveNet
     schedule: str = 'cosine'        # 'linear', 'cosine' or 'sigmoid'
     objective: str = 'v'            # 'eps', 'x0' or 'v'
     min_snr: float = 5.0            # k of min-SNR-k weighting; 0 = plain MSE
-    cond_drop: float = 0.1          # probability of training without the condition (classifier-free guidance)
+    cond_drop: float = 0.1          # probability of training without the condition
+                                    # (classifier-free guidance)
     self_condition: bool = False
-    clip_x0: float = 5.0            # clamp x0 estimates to +-clip_x0 while sampling (0 = no clamp); real latents lie within +-4
+    clip_x0: float = 5.0            # clamp x0 estimates to +-clip_x0 while sampling (0 = no clamp);
+                                    # real latents lie within +-4
     sample_steps: int = 50          # steps of the task's monitoring synthesis
-    aligner: bool = False           # learn durations jointly with chapter 15's aligner instead of using the corpus timings
+    aligner: bool = False           # learn durations jointly with chapter 15's aligner instead of
+                                    # using the corpus timings
     aligner_dim: int = 128
     bin_start: int = 500            # step from which the aligner's bin loss is on
     lr: float = 2e-4
@@ -371,103 +443,155 @@ class DiffusionConfig:
     duration_weight: float = 1.0
     pitch_weight: float = 1.0
     aligner_weight: float = 1.0
-    latent: str = 'mel'             # what is diffused: 'mel' (normalised log-mels) or 'codec' (chapter 35's codec latent, as NS2)
-    codec: str = ''                 # latent='codec': the codec run or checkpoint the task loads (its weights then travel in the model)
-    rvq_ce_weight: float = 0.0      # latent='codec': weight of NS2's RVQ cross-entropy on the x0 estimate (0: off)
+    latent: str = 'mel'             # what is diffused: 'mel' (normalised log-mels) or 'codec'
+                                    # (chapter 35's codec latent, as NS2)
+    codec: str = ''                 # latent='codec': the codec run or checkpoint the task loads
+                                    # (its weights then travel in the model)
+    rvq_ce_weight: float = 0.0      # latent='codec': weight of NS2's RVQ cross-entropy on the x0
+                                    # estimate (0: off)
 
     def __post_init__(self):
-        for k in ('dim', 'heads', 'encoder_layers', 'prompt_layers', 'prompt_tokens', 'prompt_frames', 'predictor_layers', 'wavenet_layers',
+        for k in ('dim', 'heads', 'encoder_layers', 'prompt_layers', 'prompt_tokens',
+                  'prompt_frames', 'predictor_layers', 'wavenet_layers',
                   'n_bins', 'sample_steps'):
-            if getattr(self, k) < 1: raise ValueError(f"DiffusionConfig.{k} must be >= 1, got {getattr(self, k)}")
-        if self.dim % self.heads: raise ValueError(f"DiffusionConfig: dim={self.dim} must be divisible by heads={self.heads}")
-        if self.kernel_size % 2 == 0: raise ValueError(f"DiffusionConfig.kernel_size must be odd, got {self.kernel_size}")
-        if self.schedule not in SCHEDULES: raise ValueError(f"DiffusionConfig.schedule must be one of {sorted(SCHEDULES)}, got {self.schedule!r}")
+            if getattr(self, k) < 1:
+                raise ValueError(f"DiffusionConfig.{k} must be >= 1, got {getattr(self, k)}")
+        if self.dim % self.heads:
+            raise ValueError(
+                f"DiffusionConfig: dim={self.dim} must be divisible by heads={self.heads}")
+        if self.kernel_size % 2 == 0:
+            raise ValueError(f"DiffusionConfig.kernel_size must be odd, got {self.kernel_size}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"DiffusionConfig.schedule must be one of {sorted(SCHEDULES)}, got "
+                             f"{self.schedule!r}")
         _check_objective(self.objective)
-        if not 0 <= self.cond_drop < 1: raise ValueError(f"DiffusionConfig.cond_drop must be in [0, 1), got {self.cond_drop}")
-        if self.latent not in LATENTS: raise ValueError(f"DiffusionConfig.latent must be one of {LATENTS}, got {self.latent!r}")
-        if self.rvq_ce_weight < 0: raise ValueError(f"DiffusionConfig.rvq_ce_weight must be >= 0, got {self.rvq_ce_weight}")
+        if not 0 <= self.cond_drop < 1:
+            raise ValueError(f"DiffusionConfig.cond_drop must be in [0, 1), got {self.cond_drop}")
+        if self.latent not in LATENTS:
+            raise ValueError(
+                f"DiffusionConfig.latent must be one of {LATENTS}, got {self.latent!r}")
+        if self.rvq_ce_weight < 0:
+            raise ValueError(
+                f"DiffusionConfig.rvq_ce_weight must be >= 0, got {self.rvq_ce_weight}")
         if self.rvq_ce_weight and self.latent != 'codec':
-            raise ValueError("DiffusionConfig.rvq_ce_weight: the RVQ cross-entropy needs latent='codec' (a mel has no codebooks)")
+            raise ValueError("DiffusionConfig.rvq_ce_weight: the RVQ cross-entropy needs "
+                             "latent='codec' (a mel has no codebooks)")
 
     @classmethod
     def preset(cls, name: str) -> DiffusionConfig:
         "A named size: 'tiny' (tests, seconds), 'small' (CPU, minutes) or 'base' (GPU)."
-        if name not in DIFFUSION_PRESETS: raise ValueError(f"DiffusionConfig.preset: unknown preset {name!r}; choose from {sorted(DIFFUSION_PRESETS)}")
+        if name not in DIFFUSION_PRESETS:
+            raise ValueError(f"DiffusionConfig.preset: unknown preset {name!r}; choose from "
+                             f"{sorted(DIFFUSION_PRESETS)}")
         return cls(**DIFFUSION_PRESETS[name])
 
 LATENTS = ('mel', 'codec')
 
 DIFFUSION_PRESETS = {
-    'tiny': dict(dim=32, heads=2, encoder_convs=1, encoder_layers=1, prompt_layers=1, prompt_tokens=4, prompt_frames=32, predictor_layers=1,
-                 n_bins=16, wavenet_layers=3, transformer_layers=1, dropout=0.0, sample_steps=4, lr=3e-3, warmup=10, bin_start=20, aligner_dim=32),
-    'small': dict(dim=96, heads=4, encoder_convs=2, encoder_layers=2, prompt_layers=1, prompt_tokens=8, prompt_frames=64, predictor_layers=2,
-                  n_bins=64, wavenet_layers=6, transformer_layers=1, dropout=0.1, sample_steps=25, lr=1e-3, warmup=100, bin_start=300),
+    'tiny': dict(dim=32, heads=2, encoder_convs=1, encoder_layers=1, prompt_layers=1,
+                 prompt_tokens=4, prompt_frames=32, predictor_layers=1, n_bins=16, wavenet_layers=3,
+                 transformer_layers=1, dropout=0.0, sample_steps=4, lr=3e-3, warmup=10,
+                 bin_start=20, aligner_dim=32),
+    'small': dict(dim=96, heads=4, encoder_convs=2, encoder_layers=2, prompt_layers=1,
+                  prompt_tokens=8, prompt_frames=64, predictor_layers=2, n_bins=64,
+                  wavenet_layers=6, transformer_layers=1, dropout=0.1, sample_steps=25, lr=1e-3,
+                  warmup=100, bin_start=300),
     'base': dict(),                                               # the defaults above
 }
 
 # %% ../nbs/40_diffusion.ipynb #21b107bf
 MODEL_FORMAT = 'ttsbook.DiffusionTTS-1'
-LEGACY_CONFIG = {'cond_every_layer': False, 'latent': 'mel', 'codec': '', 'rvq_ce_weight': 0.0}   # options added later, with the value that reproduces checkpoints saved before them
+# options added later, with the value that reproduces checkpoints saved before them
+LEGACY_CONFIG = {'cond_every_layer': False, 'latent': 'mel', 'codec': '', 'rvq_ce_weight': 0.0}
 
 def _saved_config(config) -> dict | None:
     "A checkpoint's config with options it predates filled in as they behaved then."
     return {**LEGACY_CONFIG, **config} if isinstance(config, dict) else config
 
 def diffusion_stats(corpus_stats: dict, n_mels: int, phone_frames: float = 6.0) -> dict:
-    "What the model keeps from a cache's stats.json: mel mean/std per channel (the latent), log-F0 mean/std and the phone pitch range."
+    """What the model keeps from a cache's stats.json:
+    mel mean/std per channel (the latent), log-F0 mean/std and the phone pitch range."""
     s = corpus_stats
     std = [max(float(x), 1e-3) for x in (s.get('mel_std') or [1.0] * n_mels)]
     return dict(mel_mean=[float(x) for x in (s.get('mel_mean') or [-5.0] * n_mels)], mel_std=std,
-                log_f0_mean=float(s.get('log_f0_mean') or math.log(150.0)), log_f0_std=max(float(s.get('log_f0_std') or 0.25), 1e-3),
-                pitch_min=float(s.get('pitch_phone_min') or s.get('f0_min') or 65.0), pitch_max=float(s.get('pitch_phone_max') or s.get('f0_max') or 800.0),
+                log_f0_mean=float(s.get('log_f0_mean') or math.log(150.0)),
+                log_f0_std=max(float(s.get('log_f0_std') or 0.25), 1e-3),
+                pitch_min=float(s.get('pitch_phone_min') or s.get('f0_min') or 65.0),
+                pitch_max=float(s.get('pitch_phone_max') or s.get('f0_max') or 800.0),
                 phone_frames=float(phone_frames))
 
 class DiffusionTTS(nn.Module):
-    "NaturalSpeech 2-style latent diffusion TTS: phoneme encoder, prompt encoder, duration/pitch predictors, denoiser (+ a frozen codec)."
-    def __init__(self, cfg: DiffusionConfig, vocab: PhoneVocab, audio_config: AudioConfig, speakers: dict | None = None,
-                 stats: dict | None = None, default_prompts: torch.Tensor | None = None, codec: Codec | None = None):
+    """NaturalSpeech 2-style latent diffusion TTS:
+    phoneme encoder, prompt encoder, duration/pitch predictors, denoiser (+ a frozen codec)."""
+    def __init__(self, cfg: DiffusionConfig, vocab: PhoneVocab, audio_config: AudioConfig,
+                 speakers: dict | None = None, stats: dict | None = None,
+                 default_prompts: torch.Tensor | None = None, codec: Codec | None = None):
         super().__init__()
         self.cfg, self.vocab, self.audio_config = cfg, vocab, audio_config
         self.speakers = dict(speakers or {'default': 0})
         n_mels, d = audio_config.n_mels, cfg.dim
         self.stats = stats or diffusion_stats({}, n_mels)
         if (cfg.latent == 'codec') != (codec is not None):
-            raise ValueError("DiffusionTTS: latent='codec' needs the trained codec (chapter 35's `load_codec`), and only it takes one")
+            raise ValueError("DiffusionTTS: latent='codec' needs the trained codec (chapter 35's "
+                             "`load_codec`), and only it takes one")
         if codec is not None:
             if codec.audio != audio_config:
-                raise ValueError(f"DiffusionTTS: the codec was trained with {codec.audio}, the model's data has {audio_config}")
-            codec.eval().requires_grad_(False)                                 # frozen: neither the optimiser nor its EMA moves it
+                raise ValueError(f"DiffusionTTS: the codec was trained with {codec.audio}, the "
+                                 f"model's data has {audio_config}")
+            codec.eval().requires_grad_(False)  # frozen: neither the optimiser nor its EMA moves it
         self.codec = codec
-        self.channels = n_mels if codec is None else codec.cfg.latent_dim      # C: the latent's channels
+        # C: the latent's channels
+        self.channels = n_mels if codec is None else codec.cfg.latent_dim
         self.gamma = SCHEDULES[cfg.schedule]
-        self.encoder = PhonemeEncoder(len(vocab), d, cfg.encoder_convs, cfg.encoder_layers, cfg.heads, cfg.kernel_size, cfg.dropout, cfg.use_tones)
-        self.prompt_encoder = PromptEncoder(self.channels, d, cfg.prompt_layers, cfg.heads, cfg.prompt_tokens, cfg.kernel_size, cfg.dropout)
-        self.duration_predictor = PromptedPredictor(d, cfg.predictor_layers, cfg.kernel_size, cfg.heads, cfg.dropout)
-        nn.init.constant_(self.duration_predictor.out.bias, math.log1p(self.stats['phone_frames']))   # start at the mean phone length
-        self.pitch_predictor = PromptedPredictor(d, cfg.predictor_layers, cfg.kernel_size, cfg.heads, cfg.dropout)
+        self.encoder = PhonemeEncoder(len(vocab), d, cfg.encoder_convs, cfg.encoder_layers,
+                                      cfg.heads, cfg.kernel_size, cfg.dropout, cfg.use_tones)
+        self.prompt_encoder = PromptEncoder(self.channels, d, cfg.prompt_layers, cfg.heads,
+                                            cfg.prompt_tokens, cfg.kernel_size, cfg.dropout)
+        self.duration_predictor = PromptedPredictor(d, cfg.predictor_layers, cfg.kernel_size,
+                                                    cfg.heads, cfg.dropout)
+        # start at the mean phone length
+        nn.init.constant_(self.duration_predictor.out.bias, math.log1p(self.stats['phone_frames']))
+        self.pitch_predictor = PromptedPredictor(d, cfg.predictor_layers, cfg.kernel_size,
+                                                 cfg.heads, cfg.dropout)
         self.pitch_embed = nn.Embedding(cfg.n_bins, d)
-        self.denoiser = Denoiser(self.channels, d, d, cfg.wavenet_layers, cfg.transformer_layers, cfg.heads, cfg.wavenet_kernel, cfg.dilation_cycle,
+        self.denoiser = Denoiser(self.channels, d, d, cfg.wavenet_layers, cfg.transformer_layers,
+                                 cfg.heads, cfg.wavenet_kernel, cfg.dilation_cycle,
                                  cfg.causal, cfg.self_condition, cfg.dropout, cfg.cond_every_layer)
-        self.null_prompt = nn.Parameter(torch.randn(cfg.prompt_tokens, d) * 0.02)   # "no prompt" for classifier-free guidance
-        self.null_cond = nn.Parameter(torch.zeros(d))                                # "no text" for classifier-free guidance
-        self.aligner = LearnedAligner(AlignerConfig(n_phones=len(vocab), n_mels=n_mels, dim=cfg.aligner_dim, att_dim=min(80, cfg.aligner_dim))) if cfg.aligner else None
+        # "no prompt" for classifier-free guidance
+        self.null_prompt = nn.Parameter(torch.randn(cfg.prompt_tokens, d) * 0.02)
+        self.null_cond = nn.Parameter(torch.zeros(d))       # "no text" for classifier-free guidance
+        self.aligner = (LearnedAligner(AlignerConfig(n_phones=len(vocab), n_mels=n_mels,
+                                                     dim=cfg.aligner_dim,
+                                                     att_dim=min(80, cfg.aligner_dim)))
+                        if cfg.aligner else None)
         self.register_buffer('mel_mean', torch.tensor(self.stats['mel_mean'])[:, None])
         self.register_buffer('mel_std', torch.tensor(self.stats['mel_std'])[:, None])
-        if self.aligner is not None: self.aligner.mel_mean.copy_(self.mel_mean[:, 0]); self.aligner.mel_std.copy_(self.mel_std[:, 0])
-        if codec is not None:                                                  # the codec latent's own standardisation
+        if self.aligner is not None:
+            self.aligner.mel_mean.copy_(self.mel_mean[:, 0])
+            self.aligner.mel_std.copy_(self.mel_std[:, 0])
+        if codec is not None:                               # the codec latent's own standardisation
             C = self.channels
-            self.register_buffer('latent_mean', torch.tensor(self.stats.get('latent_mean') or [0.0] * C)[:, None])
-            self.register_buffer('latent_std', torch.tensor(self.stats.get('latent_std') or [1.0] * C)[:, None])
-        if default_prompts is None: default_prompts = torch.zeros(len(self.speakers), self.channels, cfg.prompt_frames)
-        self.register_buffer('default_prompts', default_prompts.float())          # (n_speakers, C, P): normalised latents
-        lo, hi = self.stats['pitch_min'], max(self.stats['pitch_max'], self.stats['pitch_min'] * 1.001 + 1e-3)
-        self.register_buffer('pitch_edges', normalize_pitch(bin_edges(lo, hi, cfg.n_bins, 'log'), self.stats), persistent=False)
+            self.register_buffer('latent_mean',
+                                 torch.tensor(self.stats.get('latent_mean') or [0.0] * C)[:, None])
+            self.register_buffer('latent_std',
+                                 torch.tensor(self.stats.get('latent_std') or [1.0] * C)[:, None])
+        if default_prompts is None:
+            default_prompts = torch.zeros(len(self.speakers), self.channels, cfg.prompt_frames)
+        # (n_speakers, C, P): normalised latents
+        self.register_buffer('default_prompts', default_prompts.float())
+        lo, hi = self.stats['pitch_min'], max(self.stats['pitch_max'],
+                                              self.stats['pitch_min'] * 1.001 + 1e-3)
+        self.register_buffer('pitch_edges',
+                             normalize_pitch(bin_edges(lo, hi, cfg.n_bins, 'log'), self.stats),
+                             persistent=False)
 
     def _moments(self) -> tuple[torch.Tensor, torch.Tensor]:
-        return (self.mel_mean, self.mel_std) if self.codec is None else (self.latent_mean, self.latent_std)
+        return ((self.mel_mean, self.mel_std) if self.codec is None
+                else (self.latent_mean, self.latent_std))
 
     def normalize(self, x: torch.Tensor) -> torch.Tensor:
-        "Log-mel (B, n_mels, T), or codec latent (B, D, T) for latent='codec', -> z = (x - mean) / std per channel."
+        """Log-mel (B, n_mels, T), or codec latent (B, D, T) for latent='codec',
+        -> z = (x - mean) / std per channel."""
         mean, std = self._moments()
         return (x - mean) / std
 
@@ -477,61 +601,76 @@ class DiffusionTTS(nn.Module):
         return z * std + mean
 
     def decode(self, latent: torch.Tensor, n_q: int | None = None) -> torch.Tensor:
-        "latent='codec': waveforms (B, T * hop) from codec latents (B, D, T), snapped to the first n_q RVQ stages (None: all; 0: none)."
-        if self.codec is None: raise ValueError("DiffusionTTS.decode: a mel-latent model has no codec; use a vocoder")
+        """latent='codec': waveforms (B, T * hop) from codec latents (B, D, T), snapped to the first
+        n_q RVQ stages (None: all; 0: none)."""
+        if self.codec is None:
+            raise ValueError("DiffusionTTS.decode: a mel-latent model has no codec; use a vocoder")
         return self.codec.decode_latent(latent.float(), n_q)
 
     def train(self, mode: bool = True) -> DiffusionTTS:
         super().train(mode)
-        if self.codec is not None: self.codec.eval()                           # never update the codebooks' EMA
+        if self.codec is not None: self.codec.eval()               # never update the codebooks' EMA
         return self
 
     def get_extra_state(self) -> dict:
         "The model's description as plain data inside its state_dict."
-        state = dict(format=MODEL_FORMAT, config=asdict(self.cfg), vocab=self.vocab.to_dict(), audio_config=self.audio_config.to_dict(),
-                     speakers=dict(self.speakers), stats=dict(self.stats))
-        if self.codec is not None: state['codec'] = asdict(self.codec.cfg)   # the codec's shape; its weights are in the state_dict
+        state = dict(format=MODEL_FORMAT, config=asdict(self.cfg), vocab=self.vocab.to_dict(),
+                     audio_config=self.audio_config.to_dict(), speakers=dict(self.speakers),
+                     stats=dict(self.stats))
+        # the codec's shape; its weights are in the state_dict
+        if self.codec is not None: state['codec'] = asdict(self.codec.cfg)
         return state
 
     def set_extra_state(self, state: dict):
         state = {**state, 'config': _saved_config(state.get('config'))}
         differ = [k for k, v in self.get_extra_state().items() if state.get(k) != v]
-        if differ: raise ValueError(f"DiffusionTTS.load_state_dict: these weights were saved with another {', '.join(differ)}; "
-                                    "rebuild the model with DiffusionTTS.from_state_dict")
+        if differ:
+            raise ValueError("DiffusionTTS.load_state_dict: these weights were saved with another "
+                             f"{', '.join(differ)}; rebuild the model with "
+                             "DiffusionTTS.from_state_dict")
 
     @classmethod
     def from_state_dict(cls, state_dict: dict) -> DiffusionTTS:
-        "A model rebuilt from its own state_dict (configuration, vocabulary, audio config, speakers, statistics and prompts included)."
+        """A model rebuilt from its own state_dict (configuration, vocabulary, audio config,
+        speakers, statistics and prompts included)."""
         extra = state_dict.get('_extra_state')
         if not isinstance(extra, dict) or extra.get('format') != MODEL_FORMAT:
-            raise ValueError(f"not the state_dict of a ttsbook DiffusionTTS model (no '_extra_state' with format {MODEL_FORMAT!r})")
+            raise ValueError("not the state_dict of a ttsbook DiffusionTTS model (no "
+                             f"'_extra_state' with format {MODEL_FORMAT!r})")
         audio = AudioConfig.from_dict(extra['audio_config'])
         codec = Codec(CodecConfig(**extra['codec']), audio) if extra.get('codec') else None
-        model = cls(DiffusionConfig(**_saved_config(extra['config'])), PhoneVocab.from_dict(extra['vocab']), audio, extra['speakers'],
+        model = cls(DiffusionConfig(**_saved_config(extra['config'])),
+                    PhoneVocab.from_dict(extra['vocab']), audio, extra['speakers'],
                     extra['stats'], state_dict['default_prompts'], codec)
         model.load_state_dict(state_dict)
         return model
 
 # %% ../nbs/40_diffusion.ipynb #ce6517d1
 @patch
-def condition(self: DiffusionTTS, phones, phone_lens, tones, prompt_tokens, durations=None, pitch=None, max_frames: int | None = None,
-              speed: float = 1.0) -> dict:
-    "Phone encodings, predicted log-durations and pitch, and the frame condition (B, C, T) expanded by the true or predicted durations."
+def condition(self: DiffusionTTS, phones, phone_lens, tones, prompt_tokens, durations=None,
+              pitch=None, max_frames: int | None = None, speed: float = 1.0) -> dict:
+    """Phone encodings, predicted log-durations and pitch,
+    and the frame condition (B, C, T) expanded by the true or predicted durations."""
     mask = lengths_to_mask(phone_lens, phones.shape[1])
     h = self.encoder(phones, mask, tones if self.cfg.use_tones else None)
     out = {'phone_mask': mask, 'log_durations': self.duration_predictor(h, mask, prompt_tokens),
            'pitch': self.pitch_predictor(h, mask, prompt_tokens)}
-    if durations is None: durations = limit_durations(scale_durations(torch.expm1(out['log_durations'].float()).clamp(min=0), speed, mask))
+    if durations is None:
+        durations = limit_durations(
+            scale_durations(torch.expm1(out['log_durations'].float()).clamp(min=0), speed, mask))
     used = (pitch if pitch is not None else out['pitch']).detach().float()
     h = h + self.pitch_embed(quantize(used, self.pitch_edges)) * mask[..., None]
     frames, mel_lens = length_regulate(h, durations, max_frames)
-    out.update(durations=durations, pitch_used=used, mel_lens=mel_lens, mel_mask=lengths_to_mask(mel_lens, frames.shape[1]),
+    out.update(durations=durations, pitch_used=used, mel_lens=mel_lens,
+               mel_mask=lengths_to_mask(mel_lens, frames.shape[1]),
                cond=rearrange(frames, 'b t c -> b c t'))
     return out
 
 @patch
-def denoise(self: DiffusionTTS, x_t, t, cond, prompt_tokens, mask, self_cond=None, cond_scale: float = 1.0, drop=None):
-    "The denoiser's output; `drop` (B,) bool swaps in the null condition per item (training); cond_scale != 1 applies guidance."
+def denoise(self: DiffusionTTS, x_t, t, cond, prompt_tokens, mask, self_cond=None,
+            cond_scale: float = 1.0, drop=None):
+    """The denoiser's output; `drop` (B,) bool swaps in the null condition per item (training);
+    cond_scale != 1 applies guidance."""
     null_prompt = self.null_prompt.to(prompt_tokens.dtype).expand_as(prompt_tokens)
     null_cond = self.null_cond.to(cond.dtype)[None, :, None].expand_as(cond)
     if drop is not None:
@@ -539,16 +678,19 @@ def denoise(self: DiffusionTTS, x_t, t, cond, prompt_tokens, mask, self_cond=Non
         cond = torch.where(drop[:, None, None], null_cond, cond)
     if cond_scale == 1: return self.denoiser(x_t, t, cond, prompt_tokens, mask, self_cond=self_cond)
     sc = None if self_cond is None else torch.cat([self_cond, self_cond])
-    both = self.denoiser(torch.cat([x_t, x_t]), torch.cat([t, t]), torch.cat([cond, null_cond]), torch.cat([prompt_tokens, null_prompt]),
-                         torch.cat([mask, mask]), self_cond=sc)
+    both = self.denoiser(torch.cat([x_t, x_t]), torch.cat([t, t]), torch.cat([cond, null_cond]),
+                         torch.cat([prompt_tokens, null_prompt]), torch.cat([mask, mask]),
+                         self_cond=sc)
     conditional, unconditional = both.chunk(2)
     return guide(conditional, unconditional, cond_scale)
 
 # %% ../nbs/40_diffusion.ipynb #9d998b0e
 def _aligner_durations(self: DiffusionTTS, batch: dict, step: int) -> tuple[torch.Tensor, dict]:
-    "Durations from the jointly trained aligner (MAS on its soft attention, detached) and its losses."
+    """Durations from the jointly trained aligner (MAS on its soft attention, detached) and its
+    losses."""
     pl, ml = batch['phone_lens'], batch['mel_lens']
-    prior = beta_binomial_prior(pl, ml, batch['phones'].shape[1], batch['mels'].shape[-1]).to(batch['mels'].device)
+    prior = beta_binomial_prior(pl, ml, batch['phones'].shape[1],
+                                batch['mels'].shape[-1]).to(batch['mels'].device)
     log_attn = self.aligner(batch['phones'], pl, batch['mels'], ml, prior)
     hard = monotonic_alignment_search(log_attn.detach().transpose(1, 2), pl, ml)
     losses = {'forward_sum': forward_sum_loss(log_attn, pl, ml)}
@@ -556,116 +698,156 @@ def _aligner_durations(self: DiffusionTTS, batch: dict, step: int) -> tuple[torc
     return path_to_durations(hard), losses
 
 def _phone_pitch(f0: torch.Tensor, durations: torch.Tensor, stats: dict) -> torch.Tensor:
-    "Standardised log-F0 per phone from frame F0 (B, T) (0 = unvoiced) and durations (B, N); phones with no voiced frame get 0 (the mean)."
-    log_f0 = torch.where(f0 > 0, torch.log(f0.clamp(min=1.0)), torch.zeros_like(f0))    # voiced frames > 0 (F0 > 1 Hz), unvoiced 0
-    mean = average_by_duration(log_f0, durations, ignore_zeros=True, check=False)          # chapter 00's window means, over voiced frames
-    return torch.where(mean != 0, (mean - stats['log_f0_mean']) / stats['log_f0_std'], torch.zeros_like(mean))
+    """Standardised log-F0 per phone from frame F0 (B, T) (0 = unvoiced) and durations (B, N);
+    phones with no voiced frame get 0 (the mean)."""
+    # voiced frames > 0 (F0 > 1 Hz), unvoiced 0
+    log_f0 = torch.where(f0 > 0, torch.log(f0.clamp(min=1.0)), torch.zeros_like(f0))
+    # chapter 00's window means, over voiced frames
+    mean = average_by_duration(log_f0, durations, ignore_zeros=True, check=False)
+    return torch.where(mean != 0, (mean - stats['log_f0_mean']) / stats['log_f0_std'],
+                       torch.zeros_like(mean))
 
 @patch
-def losses(self: DiffusionTTS, batch: dict, step: int = 0, generator: torch.Generator | None = None) -> dict:
-    "Training losses of a collated batch: min-SNR-weighted diffusion MSE outside the prompt, duration and pitch MSE (+ aligner losses)."
+def losses(self: DiffusionTTS, batch: dict, step: int = 0,
+           generator: torch.Generator | None = None) -> dict:
+    """Training losses of a collated batch:
+    min-SNR-weighted diffusion MSE outside the prompt, duration and pitch MSE (+ aligner losses)."""
     cfg, mel_lens = self.cfg, batch['mel_lens']
-    x = (batch['mels'] if self.codec is None else batch['latents']).float()    # the clean latent, before standardising
+    # the clean latent, before standardising
+    x = (batch['mels'] if self.codec is None else batch['latents']).float()
     dev = x.device
-    rand = lambda *shape: torch.rand(*shape, generator=generator, device=generator.device if generator else dev).to(dev)
-    randn = lambda shape: torch.randn(shape, generator=generator, device=generator.device if generator else dev).to(dev)
+    rand = lambda *shape: torch.rand(*shape, generator=generator,
+                                     device=generator.device if generator else dev).to(dev)
+    randn = lambda shape: torch.randn(shape, generator=generator,
+                                      device=generator.device if generator else dev).to(dev)
     z = self.normalize(x) * batch['mel_mask'][:, None]
     prompt, prompt_mask, region = random_prompt(z, mel_lens, cfg.prompt_frames, generator)
     tokens = self.prompt_encoder(prompt, prompt_mask)
     extra = {}
     if self.aligner is not None: durations, extra = _aligner_durations(self, batch, step)
     else: durations = batch['durations']
-    pitch = batch['pitch_target'] if self.aligner is None else _phone_pitch(batch['f0'], durations, self.stats)
-    c = self.condition(batch['phones'], batch['phone_lens'], batch.get('tones'), tokens, durations, pitch, max_frames=z.shape[-1])
+    pitch = (batch['pitch_target'] if self.aligner is None
+             else _phone_pitch(batch['f0'], durations, self.stats))
+    c = self.condition(batch['phones'], batch['phone_lens'], batch.get('tones'), tokens, durations,
+                       pitch, max_frames=z.shape[-1])
     B = z.shape[0]
     t = rand(B)
     gamma = self.gamma(t)[:, None, None].to(z)
     noise = randn(z.shape)
     x_t = diffuse(z, gamma, noise)
     drop = None
-    if self.training:                   # cond_drop = 0 still passes the null condition through the graph (unchosen): under DDP every
-        drop = rand(B) < cfg.cond_drop if cfg.cond_drop > 0 else torch.zeros(B, dtype=torch.bool, device=dev)   # parameter needs a gradient
+    if self.training:
+        # cond_drop = 0 still passes the null condition through the graph (unchosen): under DDP
+        # every parameter needs a gradient
+        drop = (rand(B) < cfg.cond_drop if cfg.cond_drop > 0
+                else torch.zeros(B, dtype=torch.bool, device=dev))
     self_cond = None
     coin_gen = generator if generator is not None and generator.device.type == 'cpu' else None
-    if cfg.self_condition and bool(torch.rand((), generator=coin_gen) < 0.5):   # a CPU coin: no wait for the GPU in the step
+    # a CPU coin: no wait for the GPU in the step
+    if cfg.self_condition and bool(torch.rand((), generator=coin_gen) < 0.5):
         with torch.no_grad():
             first = self.denoise(x_t, t, c['cond'], tokens, c['mel_mask'], drop=drop)
             self_cond = predict_x0_eps(first.float(), x_t, gamma, cfg.objective)[0].detach()
-    out = self.denoise(x_t, t, c['cond'], tokens, c['mel_mask'], self_cond=self_cond, drop=drop).float()
+    out = self.denoise(x_t, t, c['cond'], tokens, c['mel_mask'], self_cond=self_cond,
+                       drop=drop).float()
     target = objective_target(z, noise, gamma, cfg.objective)
-    keep = (c['mel_mask'] & ~region)[:, None].float()                           # real frames outside the prompt
-    per_item = ((out - target) ** 2 * keep).sum((1, 2)) / (keep.sum((1, 2)) * z.shape[1]).clamp(min=1)
-    w = min_snr_weight(gamma.flatten().float(), cfg.objective, cfg.min_snr if cfg.min_snr > 0 else None)
+    keep = (c['mel_mask'] & ~region)[:, None].float()               # real frames outside the prompt
+    per_item = (((out - target) ** 2 * keep).sum((1, 2))
+                / (keep.sum((1, 2)) * z.shape[1]).clamp(min=1))
+    w = min_snr_weight(gamma.flatten().float(), cfg.objective,
+                       cfg.min_snr if cfg.min_snr > 0 else None)
     diffusion = (w * per_item).mean()
     pm = c['phone_mask']
     duration = masked_mse(c['log_durations'].float(), torch.log1p(durations.float()), pm)
     pitch_loss = masked_mse(c['pitch'].float(), pitch.float(), pm)
     total = diffusion + cfg.duration_weight * duration + cfg.pitch_weight * pitch_loss
     for v in extra.values(): total = total + cfg.aligner_weight * v
-    if cfg.rvq_ce_weight > 0:                                                  # NS2's codebook loss on the x0 estimate
+    if cfg.rvq_ce_weight > 0:                               # NS2's codebook loss on the x0 estimate
         x0_hat = self.denormalize(predict_x0_eps(out, x_t, gamma, cfg.objective)[0])
-        extra['rvq_ce'] = rvq_cross_entropy(self.codec.quantizer, x0_hat, x, c['mel_mask'] & ~region)
+        extra['rvq_ce'] = rvq_cross_entropy(self.codec.quantizer, x0_hat, x,
+                                            c['mel_mask'] & ~region)
         total = total + cfg.rvq_ce_weight * extra['rvq_ce']
-    return {'loss': total, 'diffusion': diffusion, 'duration_mse': duration, 'pitch_mse': pitch_loss, **extra}
+    return {'loss': total, 'diffusion': diffusion, 'duration_mse': duration,
+            'pitch_mse': pitch_loss, **extra}
 
 # %% ../nbs/40_diffusion.ipynb #2cecfbe2
 @patch
 @torch.no_grad()
-def generate(self: DiffusionTTS, phones, phone_lens, tones, prompt: torch.Tensor, prompt_mask: torch.Tensor | None = None, steps: int = 50,
-             sampler: str = 'ddim', eta: float = 0.0, cond_scale: float = 1.0, time_difference: float = 0.0, speed: float = 1.0,
-             durations=None, pitch=None, generator: torch.Generator | None = None, progress: bool = False, trajectory: bool = False,
-             codec_stages: int | None = None) -> dict:
-    """Log-mels (B, n_mels, T) for phones, from a prompt *latent* (B, C, P): predicted durations and pitch, then the reverse process.
-    latent='codec': also the codec latent and its audio, decoded through the first `codec_stages` RVQ stages (None: all; 0: none)."""
-    if prompt_mask is None: prompt_mask = torch.ones(prompt.shape[0], prompt.shape[-1], dtype=torch.bool, device=prompt.device)
+def generate(self: DiffusionTTS, phones, phone_lens, tones, prompt: torch.Tensor,
+             prompt_mask: torch.Tensor | None = None, steps: int = 50, sampler: str = 'ddim',
+             eta: float = 0.0, cond_scale: float = 1.0, time_difference: float = 0.0,
+             speed: float = 1.0, durations=None, pitch=None,
+             generator: torch.Generator | None = None, progress: bool = False,
+             trajectory: bool = False, codec_stages: int | None = None) -> dict:
+    """Log-mels (B, n_mels, T) for phones, from a prompt *latent* (B, C, P): predicted durations
+    and pitch, then the reverse process.
+    latent='codec': also the codec latent and its audio, decoded through the first `codec_stages`
+    RVQ stages (None: all; 0: none)."""
+    if prompt_mask is None:
+        prompt_mask = torch.ones(prompt.shape[0], prompt.shape[-1], dtype=torch.bool,
+                                 device=prompt.device)
     tokens = self.prompt_encoder(prompt, prompt_mask)
     c = self.condition(phones, phone_lens, tones, tokens, durations, pitch, speed=speed)
     mask = c['mel_mask']
-    fn = lambda x, t, sc: self.denoise(x, t, c['cond'], tokens, mask, self_cond=sc, cond_scale=cond_scale)
-    res = sample(fn, (phones.shape[0], self.channels, mask.shape[1]), self.gamma, steps, sampler, eta, self.cfg.objective,
-                 time_difference, self.cfg.self_condition, generator=generator, device=phones.device,
-                 clip_x0=self.cfg.clip_x0 or None, progress=progress, trajectory=trajectory)
+    fn = lambda x, t, sc: self.denoise(x, t, c['cond'], tokens, mask, self_cond=sc,
+                                       cond_scale=cond_scale)
+    res = sample(fn, (phones.shape[0], self.channels, mask.shape[1]), self.gamma, steps, sampler,
+                 eta, self.cfg.objective, time_difference, self.cfg.self_condition,
+                 generator=generator, device=phones.device, clip_x0=self.cfg.clip_x0 or None,
+                 progress=progress, trajectory=trajectory)
     z, path = res if trajectory else (res, None)
-    out = {'mel_lens': c['mel_lens'], 'durations': c['durations'], 'pitch': c['pitch_used'], 'phone_mask': c['phone_mask']}
-    if self.codec is None: out['mel'] = torch.where(mask[:, None], self.denormalize(z), math.log(LOG_MEL_FLOOR))
-    else:                                            # the codec's decoder speaks the latent; the mel of its audio is for looking
+    out = {'mel_lens': c['mel_lens'], 'durations': c['durations'], 'pitch': c['pitch_used'],
+           'phone_mask': c['phone_mask']}
+    if self.codec is None:
+        out['mel'] = torch.where(mask[:, None], self.denormalize(z), math.log(LOG_MEL_FLOOR))
+    else:               # the codec's decoder speaks the latent; the mel of its audio is for looking
         out['latent'] = self.denormalize(z) * mask[:, None]
         out['audio'] = self.decode(out['latent'], codec_stages)
         mel = mel_spectrogram(out['audio'].float(), self.audio_config)[..., :mask.shape[1]]
         out['mel'] = torch.where(mask[:, None], mel, math.log(LOG_MEL_FLOOR))
-    if trajectory: out['trajectory'] = [(s, self.denormalize(x_s), self.denormalize(x0)) for s, x_s, x0 in path]
+    if trajectory:
+        out['trajectory'] = [(s, self.denormalize(x_s), self.denormalize(x0))
+                             for s, x_s, x0 in path]
     return out
 
 # %% ../nbs/40_diffusion.ipynb #c8ade81e
 @patch
-def forward(self: DiffusionTTS, batch: dict, step: int = 0, generator: torch.Generator | None = None) -> dict:
+def forward(self: DiffusionTTS, batch: dict, step: int = 0,
+            generator: torch.Generator | None = None) -> dict:
     "The training pass is the module's forward (so multi-GPU wrappers see it): `losses`."
     return self.losses(batch, step, generator)
 
 # %% ../nbs/40_diffusion.ipynb #36488dfd
 def latent_moments(latents) -> dict:
-    "Per-channel mean and standard deviation (floored at 1e-3) over every frame of latents [(C, T_i), ...]: how a codec latent is standardised."
+    """Per-channel mean and standard deviation (floored at 1e-3) over every frame of latents
+    [(C, T_i), ...]: how a codec latent is standardised."""
     x = torch.cat([torch.as_tensor(z).float() for z in latents], dim=1)
     return dict(latent_mean=x.mean(1).tolist(), latent_std=x.std(1).clamp(min=1e-3).tolist())
 
-def rvq_cross_entropy(quantizer: ResidualVQ, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-    """NaturalSpeech 2's RVQ loss: per stage j, logits -||r_j - e_jk||^2 of the residual r_j = pred - sum_{i<j} q_i(target) over
-    codebook j, cross-entropy with target's code at stage j; the mean over stages and the frames `mask` (B, T) keeps."""
+def rvq_cross_entropy(quantizer: ResidualVQ, pred: torch.Tensor, target: torch.Tensor,
+                      mask: torch.Tensor | None = None) -> torch.Tensor:
+    """NaturalSpeech 2's RVQ loss: per stage j, logits -||r_j - e_jk||^2 of the residual
+    r_j = pred - sum_{i<j} q_i(target) over codebook j, cross-entropy with target's code at stage
+    j; the mean over stages and the frames `mask` (B, T) keeps."""
     B, D, T = target.shape
     with torch.autocast(pred.device.type, enabled=False):
-        with torch.no_grad(): codes = quantizer.encode(target.float())                 # (B, n_q, T): the true codes
-        keep = (mask if mask is not None else torch.ones(B, T, dtype=torch.bool, device=pred.device)).reshape(-1).float()
+        # (B, n_q, T): the true codes
+        with torch.no_grad(): codes = quantizer.encode(target.float())
+        keep = (mask if mask is not None
+                else torch.ones(B, T, dtype=torch.bool, device=pred.device)).reshape(-1).float()
         residual, per_stage = pred.float(), []
         for j, vq in enumerate(quantizer.layers):
-            logits = -squared_distances(residual.transpose(1, 2).reshape(-1, D), vq.codebook)     # (B * T, K)
+            # (B * T, K)
+            logits = -squared_distances(residual.transpose(1, 2).reshape(-1, D), vq.codebook)
             ce = F.cross_entropy(logits, codes[:, j].reshape(-1), reduction='none')
             per_stage.append((ce * keep).sum() / keep.sum().clamp(min=1))
-            residual = residual - vq.decode(codes[:, j])                           # the true stage j removed
+            residual = residual - vq.decode(codes[:, j])                  # the true stage j removed
     return torch.stack(per_stage).mean()
 
 # %% ../nbs/40_diffusion.ipynb #a285fade
 def speaker_prompts(train_set, model: DiffusionTTS, speakers: dict, latent_of=None) -> torch.Tensor:
-    """Default prompt latents (n_speakers, C, P): the middle P frames of each speaker's first training utterance (zero-padded if shorter).
+    """Default prompt latents (n_speakers, C, P): the middle P frames of each speaker's first
+    training utterance (zero-padded if shorter).
     `latent_of(item)` gives an item's latent before standardising (default: its log-mel)."""
     P = model.cfg.prompt_frames
     out = torch.zeros(len(speakers), model.channels, P)
@@ -681,8 +863,9 @@ def speaker_prompts(train_set, model: DiffusionTTS, speakers: dict, latent_of=No
     return out
 
 class DiffusionTask(Task):
-    "The 'diffusion' family: `DiffusionTTS` trained with its losses, AdamW with warm-up, an EMA of the weights."
-    fields = None                                                            # every field an item has; collate keeps what it needs
+    """The 'diffusion' family:
+    `DiffusionTTS` trained with its losses, AdamW with warm-up, an EMA of the weights."""
+    fields = None                             # every field an item has; collate keeps what it needs
     ema = ('model',)
     keep = ('phones', 'tones', 'durations', 'mel', 'pitch_phone', 'f0', 'speaker_id')
 
@@ -692,140 +875,183 @@ class DiffusionTask(Task):
         cache, records = Path(train_set.cache), train_set.records
         missing = [r['id'] for r in records if not r.get('has_durations', True)]
         if missing and not self.cfg.aligner:
-            raise ValueError(f"the diffusion model needs phone durations, but {len(missing)} utterance(s) of {cache} have none (e.g. {missing[0]}): "
-                             "train with --aligner true, or get durations from chapter 15's aligner first")
+            raise ValueError(f"the diffusion model needs phone durations, but {len(missing)} "
+                             f"utterance(s) of {cache} have none (e.g. {missing[0]}): train with "
+                             "--aligner true, or get durations from chapter 15's aligner first")
         self.audio_config = train_set.audio_config
         self.sample_rate = self.audio_config.sample_rate
         phone_frames = sum(r['n_frames'] for r in records) / sum(r['n_phones'] for r in records)
-        self.stats = diffusion_stats(read_json(cache/'stats.json', 'corpus statistics'), self.audio_config.n_mels, phone_frames)
+        self.stats = diffusion_stats(read_json(cache/'stats.json', 'corpus statistics'),
+                                     self.audio_config.n_mels, phone_frames)
         speakers = read_json(cache/'speakers.json', 'speaker table')
         codec, self.latents = None, {}
         if self.cfg.latent == 'codec':
             codec = self._load_codec(cache)
-            self.encoder = copy.deepcopy(codec)               # the collate's own copy: it stays on the CPU when the model moves
-            rows = [self.latent_of(train_set[i]) for i in tqdm(range(len(train_set)), desc='codec latents', leave=False)]
+            # the collate's own copy: it stays on the CPU when the model moves
+            self.encoder = copy.deepcopy(codec)
+            rows = [self.latent_of(train_set[i])
+                    for i in tqdm(range(len(train_set)), desc='codec latents', leave=False)]
             self.stats.update(latent_moments(rows))
-        model = DiffusionTTS(self.cfg, PhoneVocab.load(cache/'vocab.json'), self.audio_config, speakers, self.stats, codec=codec)
+        model = DiffusionTTS(self.cfg, PhoneVocab.load(cache/'vocab.json'), self.audio_config,
+                             speakers, self.stats, codec=codec)
         with torch.no_grad():
-            model.default_prompts.copy_(speaker_prompts(train_set, model, speakers, self.latent_of if codec is not None else None))
+            model.default_prompts.copy_(speaker_prompts(
+                train_set, model, speakers, self.latent_of if codec is not None else None))
         self.models = {'model': model}
 
     def _load_codec(self, cache: Path) -> Codec:
         if not self.cfg.codec:
-            raise ValueError("diffusion: latent='codec' needs a trained codec: --codec RUN (chapter 35: `ttsbook train codec`)")
+            raise ValueError("diffusion: latent='codec' needs a trained codec: --codec RUN "
+                             "(chapter 35: `ttsbook train codec`)")
         codec = load_codec(self.cfg.codec)
         if codec.audio != self.audio_config:
-            raise ValueError(f"diffusion: the codec {self.cfg.codec} was trained with {codec.audio}, but the cache {cache} has "
-                             f"{self.audio_config}; train a codec on this cache's audio settings")
+            raise ValueError(f"diffusion: the codec {self.cfg.codec} was trained with "
+                             f"{codec.audio}, but the cache {cache} has {self.audio_config}; train "
+                             "a codec on this cache's audio settings")
         return codec
 
     @torch.no_grad()
     def latent_of(self, item: dict) -> torch.Tensor:
-        "An item's codec latent (D, T) at its mel's T frames, computed once per utterance by the CPU copy of the codec."
+        """An item's codec latent (D, T) at its mel's T frames,
+        computed once per utterance by the CPU copy of the codec."""
         key = item.get('id')
         if key not in self.latents:
             wav = torch.from_numpy(pcm_to_float(item['wav'].numpy())).float()
             z = self.encoder.latent(wav[None])[0]
-            T = item['mel'].shape[-1]                                          # whole hops: the same frames, give or take the last
+            T = item['mel'].shape[-1]           # whole hops: the same frames, give or take the last
             z = F.pad(z, (0, T - z.shape[-1]), mode='replicate') if z.shape[-1] < T else z[:, :T]
             if key is None: return z
             self.latents[key] = z
         return self.latents[key]
 
     def collate(self, items: list[dict]) -> dict:
-        "Chapter 04's batch of the fields the model uses, the standardised per-phone pitch target, and codec latents if diffused."
-        batch = collate([{k: v for k, v in it.items() if k in self.keep or k == 'id'} for it in items])
-        if 'pitch_phone' in items[0]: batch['pitch_target'] = pad_stack([pitch_target(it['pitch_phone'], self.stats) for it in items])
-        if self.cfg.latent == 'codec': batch['latents'] = pad_stack([self.latent_of(it) for it in items])
+        """Chapter 04's batch of the fields the model uses,
+        the standardised per-phone pitch target, and codec latents if diffused."""
+        batch = collate([{k: v for k, v in it.items() if k in self.keep or k == 'id'}
+                         for it in items])
+        if 'pitch_phone' in items[0]:
+            batch['pitch_target'] = pad_stack([pitch_target(it['pitch_phone'], self.stats)
+                                               for it in items])
+        if self.cfg.latent == 'codec':
+            batch['latents'] = pad_stack([self.latent_of(it) for it in items])
         return batch
 
     def configure_optimizers(self) -> dict:
-        trained = [p for p in self.models['model'].parameters() if p.requires_grad]     # not the frozen codec
+        # not the frozen codec
+        trained = [p for p in self.models['model'].parameters() if p.requires_grad]
         opt = torch.optim.AdamW(trained, lr=self.cfg.lr, betas=(0.9, 0.99), weight_decay=0.01)
-        return {'model': (opt, torch.optim.lr_scheduler.LambdaLR(opt, lr_schedule('constant', warmup=self.cfg.warmup)))}
+        return {'model': (opt, torch.optim.lr_scheduler.LambdaLR(
+            opt, lr_schedule('constant', warmup=self.cfg.warmup)))}
 
-    def training_step(self, batch: dict, name: str) -> dict: return self.models['model'](batch, step=self.step)
+    def training_step(self, batch: dict, name: str) -> dict:
+        return self.models['model'](batch, step=self.step)
 
     def validation_step(self, batch: dict) -> dict:
         dev = batch['mels'].device
-        return self.models['model'](batch, step=self.step, generator=torch.Generator(dev).manual_seed(0))
+        return self.models['model'](batch, step=self.step,
+                                    generator=torch.Generator(dev).manual_seed(0))
 
     def synthesize(self, batch: dict) -> dict:
-        "The first validation utterance, everything predicted, in its speaker's default prompt; Griffin-Lim audio."
+        """The first validation utterance, everything predicted, in its speaker's default prompt;
+        Griffin-Lim audio."""
         model = self.models['model']
         N, T = int(batch['phone_lens'][0]), int(batch['mel_lens'][0])
         sid = int(batch['speaker_ids'][0]) if 'speaker_ids' in batch else 0
-        out = model.generate(batch['phones'][:1, :N], batch['phone_lens'][:1], batch['tones'][:1, :N], model.default_prompts[sid:sid + 1],
-                             steps=self.cfg.sample_steps, generator=torch.Generator(batch['mels'].device).manual_seed(0))
+        out = model.generate(batch['phones'][:1, :N], batch['phone_lens'][:1],
+                             batch['tones'][:1, :N], model.default_prompts[sid:sid + 1],
+                             steps=self.cfg.sample_steps,
+                             generator=torch.Generator(batch['mels'].device).manual_seed(0))
         mel = out['mel'][0].float()
-        audio = out['audio'][0].float().cpu() if 'audio' in out else mel_to_audio(mel.cpu(), self.audio_config, n_iter=16)
+        audio = (out['audio'][0].float().cpu() if 'audio' in out
+                 else mel_to_audio(mel.cpu(), self.audio_config, n_iter=16))
         return {'mel': mel, 'mel_target': batch['mels'][0, :, :T], 'audio': audio}
 
 # %% ../nbs/40_diffusion.ipynb #5276e22f
-diffusion_task = config_factory(DiffusionTask, DiffusionConfig)   # DiffusionTask(train_set, DiffusionConfig(**settings))
+# DiffusionTask(train_set, DiffusionConfig(**settings))
+diffusion_task = config_factory(DiffusionTask, DiffusionConfig)
 
 DIFFUSION_LOOP_PRESETS = {
-    'tiny': dict(max_steps=100, batch_size=4, log_every=5, eval_every=50, synth_every=0, ckpt_every=50, keep_last=2, ema_warmup=10),
-    'small': dict(max_steps=5000, batch_size=8, log_every=25, eval_every=250, synth_every=1000, ckpt_every=500, keep_last=10,
-                  ema_beta=0.995, ema_warmup=100),
-    'base': dict(max_steps=300_000, batch_size=32, mixed_precision='bf16', log_every=100, eval_every=5000, synth_every=20_000,
-                 ckpt_every=10_000, ema_beta=0.9999, ema_warmup=1000),
+    'tiny': dict(max_steps=100, batch_size=4, log_every=5, eval_every=50, synth_every=0,
+                 ckpt_every=50, keep_last=2, ema_warmup=10),
+    'small': dict(max_steps=5000, batch_size=8, log_every=25, eval_every=250, synth_every=1000,
+                  ckpt_every=500, keep_last=10, ema_beta=0.995, ema_warmup=100),
+    'base': dict(max_steps=300_000, batch_size=32, mixed_precision='bf16', log_every=100,
+                 eval_every=5000, synth_every=20_000, ckpt_every=10_000, ema_beta=0.9999,
+                 ema_warmup=1000),
 }
-DIFFUSION_FAMILY_PRESETS = {name: {**loop, **asdict(DiffusionConfig.preset(name))} for name, loop in DIFFUSION_LOOP_PRESETS.items()}
+DIFFUSION_FAMILY_PRESETS = {name: {**loop, **asdict(DiffusionConfig.preset(name))}
+                            for name, loop in DIFFUSION_LOOP_PRESETS.items()}
 register_family('diffusion', diffusion_task, DIFFUSION_FAMILY_PRESETS)
 
 # %% ../nbs/40_diffusion.ipynb #8adc9859
 def load_diffusion(path, device='cpu', use_ema: bool = True) -> DiffusionTTS:
-    "A trained DiffusionTTS in eval mode from a training checkpoint (EMA weights when present), a run folder (its newest checkpoint) or a voice folder."
-    if (Path(path)/'model.safetensors').is_file():                   # a voice folder (chapter 85's export_voice):
-        from ttsbook.export import load_voice                        # a later chapter, imported only when one is given
+    """A trained DiffusionTTS in eval mode from a training checkpoint (EMA weights when present),
+    a run folder (its newest checkpoint) or a voice folder."""
+    # a voice folder (chapter 85's export_voice):
+    if (Path(path)/'model.safetensors').is_file():
+        from ttsbook.export import load_voice     # a later chapter, imported only when one is given
         return load_voice(path, device, family='diffusion')
     path, state = read_run_checkpoint(path)
     weights = trained_weights(state, 'model', use_ema)
-    if not isinstance(weights, dict) or (weights.get('_extra_state') or {}).get('format') != MODEL_FORMAT:
-        raise ValueError(f"{path}: not a diffusion checkpoint (its family is {(state.get('config') or {}).get('family')!r}); "
-                         "train one with `ttsbook train diffusion`")
+    if (not isinstance(weights, dict)
+            or (weights.get('_extra_state') or {}).get('format') != MODEL_FORMAT):
+        raise ValueError(f"{path}: not a diffusion checkpoint (its family is "
+                         f"{(state.get('config') or {}).get('family')!r}); train one with `ttsbook "
+                         "train diffusion`")
     return DiffusionTTS.from_state_dict(weights).to(device).eval()
 
 def prompt_latent(model: DiffusionTTS, prompt) -> torch.Tensor:
-    """A prompt as the model's standardised latent (1, C, P), its middle `prompt_frames` frames: a wav path, a waveform (S,), or
-    for a mel-latent model a log-mel (n_mels, T); a codec-latent model encodes the waveform with its codec."""
+    """A prompt as the model's standardised latent (1, C, P), its middle `prompt_frames` frames: a
+    wav path, a waveform (S,), or for a mel-latent model a log-mel (n_mels, T); a codec-latent model
+    encodes the waveform with its codec."""
     cfg, device = model.audio_config, model.mel_mean.device
     if isinstance(prompt, (str, Path)): prompt = load_wav(prompt, cfg.sample_rate)[0]
     prompt = torch.as_tensor(prompt).float()
     if model.codec is not None:
         if prompt.dim() != 1:
-            raise ValueError(f"prompt: a codec-latent model takes a wav path or a waveform (samples,), got shape {tuple(prompt.shape)}")
-        if len(prompt) < cfg.hop_length: raise ValueError(f"prompt: shorter than one frame ({len(prompt)} samples)")
+            raise ValueError("prompt: a codec-latent model takes a wav path or a waveform "
+                             f"(samples,), got shape {tuple(prompt.shape)}")
+        if len(prompt) < cfg.hop_length:
+            raise ValueError(f"prompt: shorter than one frame ({len(prompt)} samples)")
         with torch.no_grad(): prompt = model.codec.latent(prompt[None].to(device))[0]
     elif prompt.dim() == 1: prompt = mel_spectrogram(prompt, cfg)
     if model.codec is None and (prompt.dim() != 2 or prompt.shape[0] != cfg.n_mels):
-        raise ValueError(f"prompt: expected a wav path, a waveform (samples,) or a log-mel ({cfg.n_mels}, frames), got shape {tuple(prompt.shape)}")
+        raise ValueError("prompt: expected a wav path, a waveform (samples,) or a log-mel "
+                         f"({cfg.n_mels}, frames), got shape {tuple(prompt.shape)}")
     if prompt.shape[-1] < 1: raise ValueError("prompt: it has no frames")
     P, T = model.cfg.prompt_frames, prompt.shape[-1]
     start = max(0, (T - P) // 2)
     return model.normalize(prompt[None, :, start:start + P].to(device))
 
-def _vocode(model: DiffusionTTS, mel: torch.Tensor, vocoder, griffin_lim_iters: int) -> torch.Tensor:
+def _vocode(model: DiffusionTTS, mel: torch.Tensor, vocoder,
+            griffin_lim_iters: int) -> torch.Tensor:
     if vocoder is None: return mel_to_audio(mel.cpu(), model.audio_config, griffin_lim_iters)
-    from ttsbook.hifigan import vocode                                # imported here: the vocoder chapters come later
-    from ttsbook.vocos import load_vocoder                            # HiFi-GAN or Vocos
-    if isinstance(vocoder, (str, Path)): vocoder = load_vocoder(vocoder, audio_config=model.audio_config, device=mel.device)[0]
+    from ttsbook.hifigan import vocode              # imported here: the vocoder chapters come later
+    from ttsbook.vocos import load_vocoder          # HiFi-GAN or Vocos
+    if isinstance(vocoder, (str, Path)):
+        vocoder = load_vocoder(vocoder, audio_config=model.audio_config, device=mel.device)[0]
     if isinstance(vocoder, nn.Module): return vocode(vocoder, mel)
     return vocoder(mel)
 
-def synthesize(model: DiffusionTTS, text: str, prompt=None, steps: int = 50, sampler: str = 'ddim', cond_scale: float = 3.0, eta: float = 0.0,
-               vocoder=None, speaker: str | int | None = None, time_difference: float = 0.0, speed: float = 1.0, seed: int | None = 0,
-               griffin_lim_iters: int = 32, progress: bool = False, codec_stages: int | None = None) -> dict:
-    """Text -> speech with the diffusion model: front end, prompt (a wav path/tensor, or the speaker's stored one), reverse process,
-    vocoder — or, for a codec-latent model, its codec's decoder through `codec_stages` RVQ stages (None: all; 0: the raw latent)."""
+def synthesize(model: DiffusionTTS, text: str, prompt=None, steps: int = 50, sampler: str = 'ddim',
+               cond_scale: float = 3.0, eta: float = 0.0, vocoder=None,
+               speaker: str | int | None = None, time_difference: float = 0.0, speed: float = 1.0,
+               seed: int | None = 0, griffin_lim_iters: int = 32, progress: bool = False,
+               codec_stages: int | None = None) -> dict:
+    """Text -> speech with the diffusion model: front end, prompt (a wav path/tensor, or the
+    speaker's stored one), reverse process, vocoder — or, for a codec-latent model, its codec's
+    decoder through `codec_stages` RVQ stages (None: all; 0: the raw latent)."""
     if model.codec is not None and vocoder is not None:
-        raise ValueError("synthesize: this diffusion model generates codec latents and speaks through its codec's decoder; drop the vocoder")
+        raise ValueError("synthesize: this diffusion model generates codec latents and speaks "
+                         "through its codec's decoder; drop the vocoder")
     if model.codec is not None and codec_stages is not None:
         check_control('codec_stages', codec_stages, 0, model.codec.cfg.n_q, integer=True)
-    for name, v, lo, hi in (('speed', speed, 0.1, 10), ('cond_scale', cond_scale, 0, 20), ('eta', eta, 0, 1)): check_control(name, v, lo, hi)
-    for name, v in (('steps', steps), ('griffin_lim_iters', griffin_lim_iters)): check_control(name, v, 1, 1000, integer=True)
-    seq = with_boundary_silence(text_to_phones(text))                  # a TextError naming the problem for bad text
+    for name, v, lo, hi in (
+            ('speed', speed, 0.1, 10), ('cond_scale', cond_scale, 0, 20), ('eta', eta, 0, 1)):
+        check_control(name, v, lo, hi)
+    for name, v in (('steps', steps), ('griffin_lim_iters', griffin_lim_iters)):
+        check_control(name, v, 1, 1000, integer=True)
+    seq = with_boundary_silence(text_to_phones(text))  # a TextError naming the problem for bad text
     device = model.mel_mean.device
     if prompt is not None: z_prompt = prompt_latent(model, prompt)
     else:
@@ -837,43 +1063,57 @@ def synthesize(model: DiffusionTTS, text: str, prompt=None, steps: int = 50, sam
     was_training = model.training
     model.eval()
     try:
-        out = model.generate(phones, torch.tensor([phones.shape[1]], device=device), tones, z_prompt, steps=steps, sampler=sampler, eta=eta,
-                             cond_scale=cond_scale, time_difference=time_difference, speed=speed, generator=generator, progress=progress,
-                             codec_stages=codec_stages)
+        out = model.generate(phones, torch.tensor([phones.shape[1]], device=device), tones,
+                             z_prompt, steps=steps, sampler=sampler, eta=eta, cond_scale=cond_scale,
+                             time_difference=time_difference, speed=speed, generator=generator,
+                             progress=progress, codec_stages=codec_stages)
         prompt_mel = model.denormalize(z_prompt)[0]
-        if model.codec is not None: prompt_mel = mel_spectrogram(model.decode(prompt_mel[None], codec_stages)[0], model.audio_config)
+        if model.codec is not None:
+            prompt_mel = mel_spectrogram(model.decode(prompt_mel[None], codec_stages)[0],
+                                         model.audio_config)
     finally: model.train(was_training)
     mel = out['mel'][0].float()
     audio = out['audio'][0] if 'audio' in out else _vocode(model, mel, vocoder, griffin_lim_iters)
-    return dict(audio=audio.detach().float().cpu().reshape(-1), sample_rate=model.audio_config.sample_rate, phones=seq.phones,
-                durations=out['durations'][0].cpu(), mel=mel.cpu(), pitch=denormalize_pitch(out['pitch'][0], model.stats).cpu(),
+    return dict(audio=audio.detach().float().cpu().reshape(-1),
+                sample_rate=model.audio_config.sample_rate, phones=seq.phones,
+                durations=out['durations'][0].cpu(), mel=mel.cpu(),
+                pitch=denormalize_pitch(out['pitch'][0], model.stats).cpu(),
                 prompt_mel=prompt_mel.cpu())
 
 # %% ../nbs/40_diffusion.ipynb #2c544190
-def sampling_panel(model: DiffusionTTS, text: str = "The quick brown fox jumps over the lazy dog.", prompt=None, vocoder=None,
-                   griffin_lim_iters: int = 32, seed: int = 0, steps: int = 25, cond_scale: float = 3.0):
-    "ipywidgets for steps, cond_scale and the sampler (and the text) that re-synthesise with `synthesize`, plot and play on every change."
+def sampling_panel(model: DiffusionTTS, text: str = "The quick brown fox jumps over the lazy dog.",
+                   prompt=None, vocoder=None, griffin_lim_iters: int = 32, seed: int = 0,
+                   steps: int = 25, cond_scale: float = 3.0):
+    """ipywidgets for steps, cond_scale and the sampler (and the text) that re-synthesise with
+    `synthesize`, plot and play on every change."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import Audio, display, clear_output
     box = widgets.Text(value=text, description='text', layout=widgets.Layout(width='95%'))
-    steps = widgets.IntSlider(value=steps, min=1, max=100, description='steps', continuous_update=False)
-    scale = widgets.FloatSlider(value=cond_scale, min=0.0, max=5.0, step=0.25, description='cond_scale', continuous_update=False)
+    steps = widgets.IntSlider(value=steps, min=1, max=100, description='steps',
+                              continuous_update=False)
+    scale = widgets.FloatSlider(value=cond_scale, min=0.0, max=5.0, step=0.25,
+                                description='cond_scale', continuous_update=False)
     which = widgets.Dropdown(options=list(SAMPLERS), value='ddim', description='sampler')
     shown = widgets.Output()
     def render(_=None):
         with shown:
             clear_output(wait=True)
-            try: r = synthesize(model, box.value, prompt=prompt, steps=steps.value, sampler=which.value, cond_scale=scale.value,
-                                vocoder=vocoder, griffin_lim_iters=griffin_lim_iters, seed=seed)
+            try:
+                r = synthesize(model, box.value, prompt=prompt, steps=steps.value,
+                               sampler=which.value, cond_scale=scale.value, vocoder=vocoder,
+                               griffin_lim_iters=griffin_lim_iters, seed=seed)
             except ValueError as e: print(f"cannot speak this: {e}"); return
             fig, ax = plt.subplots(figsize=(10, 2.8))
-            plot_spectrogram(r['mel'], model.audio_config, ax=ax, title=f"{which.value}, {steps.value} steps, cond_scale {scale.value:g}")
+            plot_spectrogram(r['mel'], model.audio_config, ax=ax,
+                             title=f"{which.value}, {steps.value} steps, cond_scale "
+                                   f"{scale.value:g}")
             display(fig); plt.close(fig)
             display(Audio(r['audio'].clamp(-1, 1).numpy(), rate=r['sample_rate'], normalize=False))
             panel.last = r
     panel = widgets.VBox([box, widgets.HBox([steps, scale, which]), shown])
-    panel.steps, panel.cond_scale, panel.sampler, panel.render, panel.last = steps, scale, which, render, None
+    panel.steps, panel.cond_scale, panel.sampler, panel.render, panel.last = (steps, scale, which,
+                                                                              render, None)
     for w in (box, steps, scale, which): w.observe(render, names='value')
     render()
     return panel
