@@ -368,7 +368,9 @@ def random_prompt(latent: torch.Tensor, mel_lens: torch.Tensor, prompt_frames: i
     starts = (torch.rand(B, generator=generator,
                          device=generator.device if generator else None).to(latent.device)
               * (mel_lens - P_b + 1)).long()
-    P = int(P_b.max())
+    # a width known from the shapes, not read from the device: no step waits for the GPU here;
+    # it is at least every item's P_b, and the mask hides the rest
+    P = max(1, min(prompt_frames, T // 2))
     idx = (starts[:, None] + torch.arange(P, device=latent.device)).clamp(max=T - 1)        # (B, P)
     prompt_mask = torch.arange(P, device=latent.device) < P_b[:, None]
     prompt = latent.gather(2, idx[:, None].expand(-1, latent.shape[1], -1)) * prompt_mask[:, None]
