@@ -1,6 +1,6 @@
 """Every model family for a few steps on 2 DDP processes (gloo, CPU), then resumed in 1 process.
 
-    python tools/ddp_check.py [FAMILY ...] [--work DIR] [--steps 3]
+    python tools/ddp_check.py [FAMILY ...] [--work DIR] [--steps 3] [--grad_accum 2]
 
 For each family: `accelerate launch --multi_gpu --num_processes 2` (2 CPU processes, gloo) runs `ttsbook train FAMILY --preset tiny
 --grad_accum 2` through the command line's own `main`; each process then saves the weights its copy of
@@ -62,7 +62,7 @@ def corpus(work: Path) -> Path:
     return cache
 
 
-def check(name: str, family: str, extra: list[str], cache: Path, work: Path, steps: int) -> tuple[bool, str]:
+def check(name: str, family: str, extra: list[str], cache: Path, work: Path, steps: int, grad_accum: int = 2) -> tuple[bool, str]:
     "One family: the 2-process run, the weight comparison, the 1-process resume; (passed, what was seen)."
     import torch
     from ttsbook.training import load_checkpoint, step_checkpoints
@@ -70,7 +70,7 @@ def check(name: str, family: str, extra: list[str], cache: Path, work: Path, ste
     for d in (out, dump):
         if d.exists(): subprocess.run(['rm', '-rf', str(d)], check=True)
     dump.mkdir(parents=True)
-    args = ['train', family, '--data', str(cache), '--preset', 'tiny', '--grad_accum', '2', '--progress', 'false',
+    args = ['train', family, '--data', str(cache), '--preset', 'tiny', '--grad_accum', str(grad_accum), '--progress', 'false',
             '--cpu', 'true', '--out', str(out), *extra]
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONUNBUFFERED': '1'}
     t0 = time.perf_counter()
@@ -102,11 +102,11 @@ def check(name: str, family: str, extra: list[str], cache: Path, work: Path, ste
     if f'at step {steps}' not in one.stdout + one.stderr: return False, f"the 1-process run did not resume: {tail(one)}"
     after = load_checkpoint(step_checkpoints(out/'checkpoints')[-1])
     if after['step'] != steps + 1: return False, f"the resumed run ended at step {after['step']}"
-    return True, (f"2 processes x {steps} steps (grad_accum 2), seeds {s0}/{s1}: identical weights on both ranks ({n:,} numbers) = checkpoint; "
+    return True, (f"2 processes x {steps} steps (grad_accum {grad_accum}), seeds {s0}/{s1}: identical weights on both ranks ({n:,} numbers) = checkpoint; "
                   f"resumed in 1 process to step {steps + 1} [{t2:.0f} s + {t1:.0f} s]")
 
 
-def run(names=None, work=None, steps: int = 3) -> dict:
+def run(names=None, work=None, steps: int = 3, grad_accum: int = 2) -> dict:
     "Check the families `names` (default: all of CASES); {name: (passed, message)}, printed as it goes."
     import tempfile
     work = Path(work or tempfile.mkdtemp(prefix='ddp-check-'))
@@ -114,7 +114,7 @@ def run(names=None, work=None, steps: int = 3) -> dict:
     results = {}
     for name, family, extra in CASES:
         if names and name not in names: continue
-        ok, msg = check(name, family, extra, cache, work, steps)
+        ok, msg = check(name, family, extra, cache, work, steps, grad_accum)
         results[name] = (ok, msg)
         print(f"{name:<12} {'ok  ' if ok else 'FAIL'} {msg}", flush=True)
     return results
@@ -128,6 +128,8 @@ if __name__ == '__main__':
     p.add_argument('names', nargs='*', help=f"cases to run (default all): {', '.join(c[0] for c in CASES)}")
     p.add_argument('--work', help='folder for the corpus and runs (default: a new temporary folder)')
     p.add_argument('--steps', type=int, default=3)
+    p.add_argument('--grad_accum', type=int, default=2,
+                   help='2 tests the split micro-batch path; 1 the path where a GAN keeps its generator output between turns')
     a = p.parse_args()
-    res = run(a.names, a.work, a.steps)
+    res = run(a.names, a.work, a.steps, a.grad_accum)
     sys.exit(0 if res and all(ok for ok, _ in res.values()) else 1)

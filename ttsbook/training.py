@@ -625,8 +625,11 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                 # with syncing on. With several processes and micro-batches, an output one
                 # optimiser's turn keeps for the next (a GAN's generator output) would break that
                 # order, so each turn gets its own batch dicts, and modules its optimiser does not
-                # train never sync.
+                # train never sync. In the last turn nothing is kept for later, so there the modules
+                # it does not train never sync either (a GAN's discriminator in the generator's turn:
+                # its gradients there are thrown away, and all-reducing them costs a whole exchange).
                 split = acc.num_processes > 1 and cfg.grad_accum > 1
+                last = list(opts)[-1]
                 # --- forward, loss, backward ---
                 # each optimiser in turn (a GAN: discriminator, then generator)
                 for name, opt in opts.items():
@@ -636,7 +639,7 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                         with ExitStack() as ctx:
                             # sync gradients across processes once, on the last micro-batch
                             for k, m in task.models.items():
-                                if i < len(batches) - 1 or (split and k not in owners[name]):
+                                if i < len(batches) - 1 or ((split or name == last) and k not in owners[name]):
                                     ctx.enter_context(acc.no_sync(m))
                             with acc.autocast(): losses = task.training_step(batch, name)
                             term = nonfinite_term(losses)
