@@ -275,10 +275,10 @@ def pipeline() -> Diagram:
     d.arrow(cache.r, loop.l)
     tx = (max(am.x0, loop.x0) + min(am.x1, loop.x1)) / 2
     d.arrow((tx, loop.y0), (tx, am.y1), label='trains every\nmodel', side='left', color=MUTED, dashed=True, lcolor=MUTED)
-    # the codec: NaturalSpeech 2 diffuses its latent; the book's diffusion model diffuses log-mels
+    # the codec: NaturalSpeech 2 diffuses its latent; so does chapter 40 with latent='codec'
     codec = d.box(['codec · ch. 35', 'encoder → RVQ → Vocos'], 'module', right=wav.x1, y=5.6)
     cx = am.x1 + 0.3
-    d.arrow(am.side('r', 0.25), (cx, am.cy + 0.25), (cx, codec.cy), codec.l, label='NS2: a codec latent (64 × T);\nch. 40 diffuses log-mels',
+    d.arrow(am.side('r', 0.25), (cx, am.cy + 0.25), (cx, codec.cy), codec.l, label='ch. 40 with latent=codec:\nthe codec latent (64 × T)',
             seg=2, side='above', frac=0.5, dashed=True, color=MUTED, lcolor=MUTED)
     d.arrow((wav.cx - 0.1, codec.y0), (wav.cx - 0.1, wav.y1), dashed=True, color=MUTED)
     d.label(0.2, 1.45, 'Inside the models: attention and Transformer\nblocks (ch. 10), durations and alignment (ch. 15).\n'
