@@ -711,17 +711,22 @@ class ReferenceEncoder(nn.Module):
 def slice_segments(x: torch.Tensor, starts: torch.Tensor, size: int) -> torch.Tensor:
     """Windows x[b, :, starts[b]:starts[b] + size] of x (B, C, T) as (B, C, size); beyond the end
     of x: zeros."""
-    need = int(starts.max()) + size - x.shape[-1] if len(starts) else 0
-    if need > 0: x = F.pad(x, (0, need))
-    idx = ((starts.to(x.device)[:, None] + torch.arange(size, device=x.device))[:, None, :]
-           .expand(-1, x.shape[1], -1))
-    return x.gather(-1, idx)
+    # indices clamped into x and the overhang zeroed: no read of `starts` to the host (on a GPU
+    # that read would make the step wait), and no padded copy of x
+    T = x.shape[-1]
+    if T == 0: return x.new_zeros(x.shape[0], x.shape[1], size)
+    idx = starts.to(x.device)[:, None] + torch.arange(size, device=x.device)          # (B, size)
+    out = x.gather(-1, idx.clamp(max=T - 1)[:, None, :].expand(-1, x.shape[1], -1))
+    return out.masked_fill((idx >= T)[:, None, :], 0)
 
 def rand_slice_segments(x: torch.Tensor, lengths: torch.Tensor, size: int, generator=None):
     """Random windows of `size` frames inside each item's `lengths` of x (B, C, T):
     (windows (B, C, size), starts (B,))."""
     room = (lengths.to(x.device) - size + 1).clamp(min=1)
-    starts = (torch.rand(len(lengths), generator=generator).to(x.device) * room).long()
+    # drawn where the generator lives (x's device without one): no host-to-device copy
+    u = torch.rand(len(lengths), generator=generator,
+                   device=generator.device if generator is not None else x.device)
+    starts = (u.to(x.device) * room).long()
     return slice_segments(x, starts, size), starts
 
 # %% ../nbs/30_vits.ipynb #dde29b6f
