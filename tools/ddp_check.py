@@ -14,7 +14,9 @@ from pathlib import Path
 
 # (name shown, family, extra `ttsbook train` settings)
 CASES = [('fastspeech2', 'fastspeech2', []), ('hifigan', 'hifigan', []), ('vocos', 'vocos', []), ('vits', 'vits', []),
-         ('codec', 'codec', []), ('diffusion', 'diffusion', []), ('aligner', 'aligner', [])]
+         ('codec', 'codec', []), ('diffusion', 'diffusion', []), ('aligner', 'aligner', []),
+         # chapter 40 in a codec's latent: a frozen codec inside the model, which DDP must leave alone
+         ('diffusion-codec', 'diffusion', ['--latent', 'codec', '--codec', '{codec}'])]
 # `accelerate launch --cpu` starts one process unless MPI is installed; `--multi_gpu` starts them through torchrun, and
 # the training loop's own `--cpu true` then makes accelerate join them over gloo on the CPU (MULTI_CPU)
 LAUNCH = ['-m', 'accelerate.commands.launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1',
@@ -60,6 +62,16 @@ def corpus(work: Path) -> Path:
         build_corpus(work/'corpus', n=8, workers=1, progress=False)
         prepare(work/'corpus', cache, workers=1, progress=False)
     return cache
+
+
+def tiny_codec(work: Path, cache: Path) -> Path:
+    "A tiny codec run (chapter 35) for the cases that diffuse its latent, trained once per work folder."
+    out = work/'codec-for-latents'
+    if not list((out/'checkpoints').glob('step-*.pt')):
+        subprocess.run([sys.executable, '-m', 'ttsbook.cli', 'train', 'codec', '--data', str(cache), '--preset', 'tiny',
+                        '--out', str(out), '--progress', 'false'], check=True, capture_output=True,
+                       env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    return out
 
 
 def check(name: str, family: str, extra: list[str], cache: Path, work: Path, steps: int, grad_accum: int = 2) -> tuple[bool, str]:
@@ -114,6 +126,7 @@ def run(names=None, work=None, steps: int = 3, grad_accum: int = 2) -> dict:
     results = {}
     for name, family, extra in CASES:
         if names and name not in names: continue
+        if any('{codec}' in x for x in extra): extra = [x.format(codec=tiny_codec(work, cache)) for x in extra]
         ok, msg = check(name, family, extra, cache, work, steps, grad_accum)
         results[name] = (ok, msg)
         print(f"{name:<12} {'ok  ' if ok else 'FAIL'} {msg}", flush=True)
