@@ -624,8 +624,12 @@ class DiffusionTTS(nn.Module):
         return state
 
     def set_extra_state(self, state: dict):
-        state = {**state, 'config': _saved_config(state.get('config'))}
-        differ = [k for k, v in self.get_extra_state().items() if state.get(k) != v]
+        # the codec's path is where the task found it, not what the model is: the same codec
+        # (its shape is `codec`, its weights are in the state dict) may be spelled another way
+        where = lambda c: {k: v for k, v in c.items() if k != 'codec'} if isinstance(c, dict) else c
+        state = {**state, 'config': where(_saved_config(state.get('config')))}
+        mine = {**self.get_extra_state(), 'config': where(asdict(self.cfg))}
+        differ = [k for k, v in mine.items() if state.get(k) != v]
         if differ:
             raise ValueError("DiffusionTTS.load_state_dict: these weights were saved with another "
                              f"{', '.join(differ)}; rebuild the model with "
