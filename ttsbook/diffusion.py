@@ -896,7 +896,8 @@ class DiffusionTask(Task):
             # the collate's own copy: it stays on the CPU when the model moves
             self.encoder = copy.deepcopy(codec)
             rows = [self.latent_of(train_set[i])
-                    for i in tqdm(range(len(train_set)), desc='codec latents', leave=False)]
+                    for i in tqdm(range(len(train_set)), desc='codec latents', leave=False,
+                                 disable=None)]   # a bar on a terminal only
             self.stats.update(latent_moments(rows))
         model = DiffusionTTS(self.cfg, PhoneVocab.load(cache/'vocab.json'), self.audio_config,
                              speakers, self.stats, codec=codec)
