@@ -19,7 +19,7 @@ from .audio import AudioConfig, average_by_duration
 from .batching import TTSDataset, collate, read_manifest
 from .metrics import boundary_error
 from .text import PhoneVocab
-from .training import Task, lr_schedule, register_family
+from .training import Task, adamw, lr_schedule, register_family
 
 # %% auto #0
 __all__ = ['MAX_PHONE_FRAMES', 'MAX_FRAMES', 'ALIGNER_PRESETS', 'durations_to_path', 'path_to_durations', 'scale_durations',
@@ -322,8 +322,8 @@ def _check_lengths(fn: str, log_p: torch.Tensor, phone_lens: torch.Tensor, mel_l
     for name, lens, top in (('phone_lens', phone_lens, N), ('mel_lens', mel_lens, T)):
         if lens.shape != (B,):
             raise ValueError(f"{fn}: {name} must have shape ({B},), got {tuple(lens.shape)}")
-    # one small copy: wrong lengths would index out of range
-    p, m = phone_lens.cpu(), mel_lens.cpu()
+    # one small copy (one wait for a GPU): wrong lengths would index out of range
+    p, m = torch.stack([phone_lens.long(), mel_lens.long().to(phone_lens.device)]).cpu()
     if B and ((p < 1).any() or (p > N).any()):
         raise ValueError(f"{fn}: phone_lens must lie in [1, {N}], got {p.tolist()}")
     if B and ((m > T).any()): raise ValueError(f"{fn}: mel_lens must be <= {T}, got {m.tolist()}")
@@ -528,7 +528,7 @@ class AlignerTask(Task):
         self.bin_start, self.bin_warmup, self.bin_weight = bin_start, bin_warmup, bin_weight
 
     def configure_optimizers(self):
-        opt = torch.optim.AdamW(self.models['aligner'].parameters(), lr=self.lr, weight_decay=1e-6)
+        opt = adamw(self.models['aligner'].parameters(), lr=self.lr, weight_decay=1e-6)
         return {'aligner': (opt, torch.optim.lr_scheduler.LambdaLR(
             opt, lr_schedule('constant', warmup=self.warmup)))}
 

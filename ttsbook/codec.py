@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 from .audio import AudioConfig, mel_spectrogram
 from .batching import TTSDataset, collate_segments
-from .training import (Task, lr_schedule, register_family, read_run_checkpoint,
+from .training import (Task, adamw, lr_schedule, register_family, read_run_checkpoint,
                               trained_weights)
 from .hifigan import (discriminator_loss, generator_adversarial_loss, feature_matching_loss,
                              mel_loss)
@@ -368,7 +368,7 @@ class CodecTask(Task):
     def configure_optimizers(self):
         out = {}
         for name in ('disc', 'codec'):                               # the discriminators step first
-            opt = torch.optim.AdamW(self.models[name].parameters(), lr=self.lr, betas=self.betas)
+            opt = adamw(self.models[name].parameters(), lr=self.lr, betas=self.betas)
             out[name] = (opt, torch.optim.lr_scheduler.LambdaLR(
                 opt, lr_schedule('cosine', warmup=self.warmup, total=self.total_steps,
                                  min_ratio=0.05)))

@@ -20,7 +20,7 @@ from .audio import (AudioConfig, LOG_MEL_FLOOR, pcm_to_float, average_by_duratio
 from .text import PhoneVocab, N_TONES, text_to_phones
 from .data import with_boundary_silence, read_json
 from .batching import collate, lengths_to_mask, pad_stack
-from .training import (Task, lr_schedule, register_family, config_factory,
+from .training import (Task, adamw, lr_schedule, register_family, config_factory,
                               read_run_checkpoint, trained_weights, speaker_index)
 from .attention import (AdaptiveRMSNorm, RMSNorm, MultiHeadAttention, CrossAttention,
                                GEGLUFeedForward, PerceiverResampler, FFTStack, ChannelLayerNorm,
@@ -946,7 +946,7 @@ class DiffusionTask(Task):
     def configure_optimizers(self) -> dict:
         # not the frozen codec
         trained = [p for p in self.models['model'].parameters() if p.requires_grad]
-        opt = torch.optim.AdamW(trained, lr=self.cfg.lr, betas=(0.9, 0.99), weight_decay=0.01)
+        opt = adamw(trained, lr=self.cfg.lr, betas=(0.9, 0.99), weight_decay=0.01)
         return {'model': (opt, torch.optim.lr_scheduler.LambdaLR(
             opt, lr_schedule('constant', warmup=self.cfg.warmup)))}
 

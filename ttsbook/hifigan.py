@@ -16,7 +16,7 @@ from torch.nn.utils.parametrizations import weight_norm, spectral_norm
 
 from .audio import AudioConfig, mel_spectrogram
 from .batching import TTSDataset, collate_segments
-from .training import (Task, lr_schedule, register_family, CheckpointError,
+from .training import (Task, adamw, lr_schedule, register_family, CheckpointError,
                               read_run_checkpoint, trained_weights)
 
 # %% auto #0
@@ -413,7 +413,7 @@ class HiFiGANTask(Task):
     def configure_optimizers(self):
         out = {}
         for name in ('disc', 'generator'):                           # the discriminator steps first
-            opt = torch.optim.AdamW(self.models[name].parameters(), lr=self.lr, betas=self.betas)
+            opt = adamw(self.models[name].parameters(), lr=self.lr, betas=self.betas)
             out[name] = (opt, torch.optim.lr_scheduler.LambdaLR(
                 opt, lr_schedule('exponential', gamma=self.gamma)))
         return out

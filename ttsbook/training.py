@@ -27,8 +27,8 @@ from .text import PhoneVocab
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_KEYS', 'FAMILIES', 'NONE_SETTINGS', 'TOY_PRESETS', 'TrainConfig', 'lr_schedule',
-           'Task', 'masked_l1', 'expand_by_durations', 'ToyAcoustic', 'duration_alignment', 'ToyTask', 'EpochPlans',
-           'batch_stream', 'rng_state', 'set_rng_state', 'rng_fork', 'CheckpointError', 'save_checkpoint',
+           'adamw', 'Task', 'masked_l1', 'expand_by_durations', 'ToyAcoustic', 'duration_alignment', 'ToyTask',
+           'EpochPlans', 'batch_stream', 'rng_state', 'set_rng_state', 'rng_fork', 'CheckpointError', 'save_checkpoint',
            'load_checkpoint', 'step_checkpoints', 'latest_checkpoint', 'prune_checkpoints', 'nonfinite_term',
            'TrainingInterrupted', 'stop_signals', 'log_synthesis', 'NonFiniteLossError', 'to_device', 'run_versions',
            'write_run_files', 'append_history', 'read_history', 'fit', 'ToyDiscriminator', 'ToyGANTask',
@@ -87,6 +87,18 @@ def lr_schedule(kind: str = 'constant', warmup: int = 0, gamma: float = 0.999, t
                                     * (1 + math.cos(math.pi * min(s, total) / total)))
     raise ValueError(f"lr_schedule: unknown kind {kind!r}; choose 'constant', 'noam', "
                      "'exponential' or 'cosine'")
+
+# %% ../nbs/05_training.ipynb #c77cadee
+def adamw(params, lr: float, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
+          weight_decay: float = 0.01) -> torch.optim.AdamW:
+    """`torch.optim.AdamW` (PyTorch's defaults) with the fused update where every parameter's device
+    has the kernel (CPU, CUDA), else PyTorch's default form."""
+    params = list(params)
+    fused = bool(params) and all(
+        p.device.type in ('cpu', 'cuda') and p.is_floating_point()
+        for p in (q for g in params for q in (g['params'] if isinstance(g, dict) else [g])))
+    return torch.optim.AdamW(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                             fused=fused or None)
 
 # %% ../nbs/05_training.ipynb #44e3d8bc
 class Task:
@@ -168,8 +180,7 @@ class ToyTask(Task):
         self.models = {'model': ToyAcoustic(n_phones, self.cfg.n_mels, dim, dropout)}
 
     def configure_optimizers(self):
-        opt = torch.optim.AdamW(self.models['model'].parameters(), lr=self.lr, betas=(0.9, 0.98),
-                                weight_decay=0.01)
+        opt = adamw(self.models['model'].parameters(), lr=self.lr, betas=(0.9, 0.98))
         return {'model': (opt, torch.optim.lr_scheduler.LambdaLR(
             opt, lr_schedule('noam', warmup=self.warmup)))}
 
@@ -794,7 +805,7 @@ class ToyGANTask(ToyTask):
         self.models['disc'] = ToyDiscriminator(self.cfg.n_mels)
 
     def configure_optimizers(self):
-        d = torch.optim.AdamW(self.models['disc'].parameters(), lr=self.lr, betas=(0.8, 0.99))
+        d = adamw(self.models['disc'].parameters(), lr=self.lr, betas=(0.8, 0.99))
         return {'disc': (d, torch.optim.lr_scheduler.LambdaLR(d, lr_schedule('exponential',
                                                                              gamma=0.999))),
                 **super().configure_optimizers()}

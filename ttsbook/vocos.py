@@ -15,7 +15,7 @@ from torch.nn.utils.parametrizations import weight_norm
 
 from .audio import AudioConfig, mel_spectrogram, frame_signal, hann_window, _reflect_pad
 from .batching import TTSDataset, collate_segments
-from .training import (Task, lr_schedule, register_family, CheckpointError,
+from .training import (Task, adamw, lr_schedule, register_family, CheckpointError,
                               read_run_checkpoint, trained_weights)
 from .hifigan import (MultiPeriodDiscriminator, discriminator_loss,
                              generator_adversarial_loss, feature_matching_loss,
@@ -293,7 +293,7 @@ class VocosTask(Task):
     def configure_optimizers(self):
         out = {}
         for name in ('disc', 'generator'):                           # the discriminators step first
-            opt = torch.optim.AdamW(self.models[name].parameters(), lr=self.lr, betas=self.betas)
+            opt = adamw(self.models[name].parameters(), lr=self.lr, betas=self.betas)
             out[name] = (opt, torch.optim.lr_scheduler.LambdaLR(
                 opt, lr_schedule('cosine', warmup=self.warmup, total=self.total_steps,
                                  min_ratio=0.05)))
