@@ -183,12 +183,14 @@ class FFTBlock(nn.Module):
     """FastSpeech's feed-forward Transformer block on (B, T, C):
     post-norm self-attention, then a two-conv feed-forward; padded frames are zeroed."""
     def __init__(self, dim: int, n_heads: int, ff_dim: int, kernel_size: int = 9,
-                 dropout: float = 0.1):
+                 dropout: float = 0.1, attention_dropout: float | None = None):
         super().__init__()
         if kernel_size % 2 == 0:
             raise ValueError(
                 f"FFTBlock: kernel_size must be odd to keep the length, got {kernel_size}")
-        self.attn = MultiHeadAttention(dim, n_heads, dropout=dropout)
+        # dropout on the attention weights: FastSpeech's is `dropout`, the residuals' own
+        attention_dropout = dropout if attention_dropout is None else attention_dropout
+        self.attn = MultiHeadAttention(dim, n_heads, dropout=attention_dropout)
         self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
         self.conv1 = nn.Conv1d(dim, ff_dim, kernel_size, padding=kernel_size // 2)
         self.conv2 = nn.Conv1d(ff_dim, dim, 1)
@@ -207,10 +209,10 @@ class FFTStack(nn.Module):
     """A stack of `FFTBlock`s on (B, T, C) with a (B, T) mask;
     positions are not added here (add `sinusoidal_positions` first)."""
     def __init__(self, dim: int, n_layers: int, n_heads: int, ff_dim: int, kernel_size: int = 9,
-                 dropout: float = 0.1):
+                 dropout: float = 0.1, attention_dropout: float | None = None):
         super().__init__()
-        self.blocks = nn.ModuleList([FFTBlock(dim, n_heads, ff_dim, kernel_size, dropout)
-                                     for _ in range(n_layers)])
+        self.blocks = nn.ModuleList([FFTBlock(dim, n_heads, ff_dim, kernel_size, dropout,
+                                              attention_dropout) for _ in range(n_layers)])
 
     def forward(self, x, mask=None):
         for block in self.blocks: x = block(x, mask)

@@ -22,7 +22,7 @@ from .audio import (AudioConfig, interpolate_unvoiced, mel_to_audio, mel_spectro
 from .text import PhoneVocab, N_TONES, text_to_phones
 from .data import with_boundary_silence, build_corpus, prepare, load_manifest, read_json
 from .batching import collate, lengths_to_mask, pad_stack
-from .training import (Task, FAMILIES, masked_l1, lr_schedule, register_family, train,
+from .training import (Task, FAMILIES, masked_l1, adamw, lr_schedule, register_family, train,
                               latest_checkpoint, config_factory, read_run_checkpoint,
                               trained_weights, speaker_index)
 from .attention import FFTStack, ChannelLayerNorm, sinusoidal_positions
@@ -46,7 +46,8 @@ class FastSpeechConfig:
     heads: int = 2                  # attention heads per block
     ff_dim: int = 1024              # filters of the blocks' convolutional feed-forward
     kernel_size: int = 9            # kernel of its first convolution
-    dropout: float = 0.2
+    dropout: float = 0.2            # on the blocks' residual branches...
+    attention_dropout: float | None = None  # ... and on their attention weights (None: `dropout`)
     predictor_dim: int = 256        # variance predictors (duration, pitch, energy): filters...
     predictor_kernel: int = 3       # ... kernel ...
     predictor_dropout: float = 0.5  # ... and dropout
@@ -90,6 +91,10 @@ class FastSpeechConfig:
             if getattr(self, k) not in ('linear', 'log'):
                 raise ValueError(
                     f"FastSpeechConfig.{k} must be 'linear' or 'log', got {getattr(self, k)!r}")
+        for k in ('dropout', 'attention_dropout', 'predictor_dropout'):
+            p = getattr(self, k)
+            if p is not None and not 0 <= p < 1:
+                raise ValueError(f"FastSpeechConfig.{k} must be in [0, 1), got {p}")
         if self.n_bins < 2:
             raise ValueError(f"FastSpeechConfig.n_bins must be >= 2, got {self.n_bins}")
         if self.postnet_layers == 1 or self.postnet_layers < 0:
@@ -255,7 +260,7 @@ class FastSpeech(nn.Module):
         self.tone_embed = nn.Embedding(N_TONES, d) if cfg.use_tones else None
         self.speaker_embed = nn.Embedding(len(self.speakers), d) if len(self.speakers) > 1 else None
         self.encoder = FFTStack(d, cfg.encoder_layers, cfg.heads, cfg.ff_dim, cfg.kernel_size,
-                                cfg.dropout)
+                                cfg.dropout, cfg.attention_dropout)
         self.duration_predictor = self._predictor()
         # the mean phone length
         nn.init.constant_(self.duration_predictor.out.bias, math.log1p(self.stats['phone_frames']))
@@ -267,7 +272,7 @@ class FastSpeech(nn.Module):
                 # derived from stats: not stored
                 self.register_buffer(f'{name}_edges', self._edges(name), persistent=False)
         self.decoder = FFTStack(d, cfg.decoder_layers, cfg.heads, cfg.ff_dim, cfg.kernel_size,
-                                cfg.dropout)
+                                cfg.dropout, cfg.attention_dropout)
         self.mel_out = nn.Linear(d, n_mels)
         with torch.no_grad():
             self.mel_out.bias.copy_(torch.as_tensor(self.stats['mel_mean'],
@@ -452,8 +457,9 @@ class FastSpeechTask(Task):
         return batch
 
     def configure_optimizers(self) -> dict:
-        opt = torch.optim.Adam(self.models['model'].parameters(), lr=self.cfg.lr, betas=(0.9, 0.98),
-                               eps=1e-9)
+        # Adam: AdamW without weight decay
+        opt = adamw(self.models['model'].parameters(), lr=self.cfg.lr, betas=(0.9, 0.98), eps=1e-9,
+                    weight_decay=0.0)
         return {'model': (opt, torch.optim.lr_scheduler.LambdaLR(
             opt, lr_schedule('noam', warmup=self.cfg.warmup)))}
 
