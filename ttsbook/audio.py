@@ -320,14 +320,32 @@ def stft_naive(x: torch.Tensor, n_fft: int, hop_length: int, win_length: int | N
 def _window(win_length: int, n_fft: int, device: str, dtype: torch.dtype) -> torch.Tensor:
     return hann_window(win_length, n_fft, device, dtype)
 
-def _frame_magnitudes(wav: torch.Tensor, cfg: AudioConfig,
-                      n_bins: int | None = None) -> torch.Tensor:
+def _reflect_pad_rows(x: torch.Tensor, lengths: torch.Tensor, pad: int) -> torch.Tensor:
+    """Each row of a batch (B, time) reflect-padded by `pad` at both ends of its own `lengths[b]`
+    samples, as `_reflect_pad` pads the row alone; whatever follows is left as it was:
+    (B, time + 2 pad). On the batch's device, nothing read back to the host."""
+    lengths = torch.as_tensor(lengths)
+    if lengths.shape != x.shape[:1] or x.ndim != 2:
+        raise ValueError(f"lengths {tuple(lengths.shape)} must give one length per row of a (B, "
+                         f"time) batch, got waveforms {tuple(x.shape)}")
+    if lengths.device.type == 'cpu' and len(lengths) and not (
+            (lengths > pad) & (lengths <= x.shape[-1])).all():
+        raise ValueError(f"lengths must lie in ({pad}, {x.shape[-1]}] (reflect padding needs more "
+                         f"than {pad} samples), got {lengths.tolist()}")
+    out = F.pad(x, (pad, pad))
+    out[:, :pad] = x[:, 1:pad + 1].flip(-1)                      # every row starts at sample 0
+    ends, j = lengths.to(x.device)[:, None], torch.arange(pad, device=x.device)
+    # sample ends + j mirrors sample ends - 2 - j: pad values a row, moved by one scatter
+    return out.scatter(1, pad + ends + j, x.gather(1, ends - 2 - j))
+
+def _frame_magnitudes(wav: torch.Tensor, cfg: AudioConfig, n_bins: int | None = None,
+                      lengths: torch.Tensor | None = None) -> torch.Tensor:
     """|STFT| with HiFi-GAN framing, frames first:
-    (..., time) -> (..., time // hop, n_bins or n_fft//2 + 1)."""
+    (..., time) -> (..., time // hop, n_bins or n_fft//2 + 1); `lengths`: see `spectrogram`."""
     if wav.is_complex() or not wav.is_floating_point():
         raise TypeError(f"expected a real float waveform, got {wav.dtype}")
     pad = (cfg.n_fft - cfg.hop_length) // 2
-    x = _reflect_pad(wav, pad, pad)
+    x = _reflect_pad(wav, pad, pad) if lengths is None else _reflect_pad_rows(wav, lengths, pad)
     frames = frame_signal(x, cfg.n_fft, cfg.hop_length) * _window(cfg.win_length, cfg.n_fft,
                                                                   str(x.device), x.dtype)
     X = torch.fft.rfft(frames, dim=-1)[..., :n_bins]
@@ -338,10 +356,16 @@ def _frame_magnitudes(wav: torch.Tensor, cfg: AudioConfig,
     # float32
     return power.clamp_(min=torch.finfo(power.dtype).tiny).sqrt_()
 
-def spectrogram(wav: torch.Tensor, cfg: AudioConfig) -> torch.Tensor:
+def spectrogram(wav: torch.Tensor, cfg: AudioConfig,
+                lengths: torch.Tensor | None = None) -> torch.Tensor:
     """Linear magnitude |STFT| with HiFi-GAN framing:
-    (..., time) -> (..., n_fft//2 + 1, time // hop)."""
-    return _frame_magnitudes(wav, cfg).transpose(-1, -2)
+    (..., time) -> (..., n_fft//2 + 1, time // hop). With `lengths` (B,), a zero-padded batch
+    (B, time) is framed row by row as if each row were alone, and frames past a row's own
+    `lengths // hop` are zero: one batched call, on the batch's device."""
+    mags = _frame_magnitudes(wav, cfg, lengths=lengths).transpose(-1, -2)
+    if lengths is None: return mags
+    frames = torch.as_tensor(lengths).to(wav.device) // cfg.hop_length
+    return mags * (torch.arange(mags.shape[-1], device=wav.device) < frames[:, None])[:, None]
 
 # %% ../nbs/00_audio.ipynb #a36da759
 _MEL_F_SP, _MEL_MIN_LOG_HZ, _MEL_LOGSTEP = 200.0 / 3, 1000.0, math.log(6.4) / 27.0

