@@ -8,7 +8,10 @@ anything else on the machine) is kept. Printed: ms a step for both and the ratio
 tree is faster).
 
     python benchmarks/bench_train_step.py [--families fastspeech2 vits] [--threads 1 2] [--steps 24]
-                                          [--reference COMMIT] [--repeats 2]
+                                          [--reference COMMIT] [--repeats 2] [--overrides JSON]
+
+`--overrides` (a JSON dict of settings, e.g. '{"dropout": 0.0}') is given to both trees, so a preset that changed
+between them can be compared at equal settings: the speed of the code alone.
 
 The reference is REFERENCE below (main before the speed work of the "GPU and multi-GPU ready" issue) unless
 --reference names another commit; it is checked out with `git worktree` into a temporary folder and imported from
@@ -25,7 +28,7 @@ FAMILIES = ('fastspeech2', 'vits', 'hifigan', 'vocos', 'diffusion', 'aligner')
 # One measurement, run in a fresh interpreter: `python -c CHILD TREE CACHE FAMILY THREADS STEPS OUT`.
 CHILD = r'''
 import json, sys, time, warnings
-tree, cache, family, threads, steps, out = sys.argv[1:7]
+tree, cache, family, threads, steps, out, extra = sys.argv[1:8]
 sys.path.insert(0, tree)
 import torch
 torch.set_num_threads(int(threads))
@@ -37,8 +40,9 @@ from ttsbook.training import train
 n = len(TTSDataset(cache, 'train'))
 log = 4
 hist = train(family, cache, 'small', out=out, resume='none',
-             overrides={'max_steps': int(steps), 'batch_size': n, 'log_every': log, 'eval_every': 10 ** 9,
-                        'synth_every': 0, 'ckpt_every': 10 ** 9, 'progress': False, 'num_workers': 0})
+             overrides={**json.loads(extra), 'max_steps': int(steps), 'batch_size': n, 'log_every': log,
+                        'eval_every': 10 ** 9, 'synth_every': 0, 'ckpt_every': 10 ** 9, 'progress': False,
+                        'num_workers': 0})
 rates = [r['steps_per_s'] for r in hist['train']][1:]          # the first window holds the warm-up
 import ttsbook
 print(json.dumps({'ms': 1000 / max(rates), 'windows': len(rates), 'batch': n, 'tree': ttsbook.__file__}))
@@ -52,10 +56,10 @@ def make_cache(folder: Path, n_utterances: int) -> Path:
     prepare(folder/'corpus', folder/'cache', workers=2, progress=False)
     return folder/'cache'
 
-def measure(tree: Path, cache: Path, family: str, threads: int, steps: int, work: Path) -> float:
+def measure(tree: Path, cache: Path, family: str, threads: int, steps: int, work: Path, extra: str = '{}') -> float:
     out = Path(tempfile.mkdtemp(prefix=f'{family}-', dir=work))
     env = {**os.environ, 'OMP_NUM_THREADS': str(threads), 'MKL_NUM_THREADS': str(threads), 'PYTHONWARNINGS': 'ignore'}
-    r = subprocess.run([sys.executable, '-c', CHILD, str(tree), str(cache), family, str(threads), str(steps), str(out)],
+    r = subprocess.run([sys.executable, '-c', CHILD, str(tree), str(cache), family, str(threads), str(steps), str(out), extra],
                        capture_output=True, text=True, env=env, cwd=work)
     if r.returncode != 0: raise RuntimeError(f"{family} in {tree} failed:\n{r.stderr[-3000:]}")
     res = json.loads(r.stdout.strip().splitlines()[-1])
@@ -70,10 +74,11 @@ def main(argv=None):
     ap.add_argument('--repeats', type=int, default=2)
     ap.add_argument('--reference', default=REFERENCE)
     ap.add_argument('--utterances', type=int, default=9, help='corpus size; its training split is the batch')
+    ap.add_argument('--overrides', default='{}', help='JSON dict of settings given to both trees')
     a = ap.parse_args(argv)
     import platform, torch
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}; "
-          f"reference {a.reference}, this tree {ROOT}")
+          f"reference {a.reference}, this tree {ROOT}" + (f"; both with {a.overrides}" if a.overrides != '{}' else ''))
     with tempfile.TemporaryDirectory(prefix='bench-train-step-') as d:
         work = Path(d)
         ref = work/'reference'
@@ -87,7 +92,7 @@ def main(argv=None):
                     best = {'ref': float('inf'), 'new': float('inf')}
                     for _ in range(a.repeats):                 # alternate, so both see the same machine
                         for key, tree in (('ref', ref), ('new', ROOT)):
-                            best[key] = min(best[key], measure(tree, cache, family, threads, a.steps, work))
+                            best[key] = min(best[key], measure(tree, cache, family, threads, a.steps, work, a.overrides))
                     print(f"{family:12s} {threads:7d} {best['ref']:13.0f} {best['new']:13.0f} "
                           f"{best['ref'] / best['new']:8.2f}x", flush=True)
         finally:

@@ -339,7 +339,8 @@ class PhonemeEncoder(nn.Module):
         x = rearrange(x, 'b n c -> b c n') * keep                                  # conv layout
         for conv, norm in zip(self.convs, self.norms):
             x = (x + self.drop(F.gelu(norm(conv(x))))) * keep
-        x = rearrange(x, 'b c n -> b n c') + sinusoidal_positions(phones.shape[1], x.shape[1]).to(x)
+        x = rearrange(x, 'b c n -> b n c')
+        x = x + sinusoidal_positions(x.shape[1], x.shape[2], device=x.device).to(x)
         return self.transformer(x * mask[..., None], mask)
 
 # %% ../nbs/40_diffusion.ipynb #24c0a4e4
@@ -355,9 +356,8 @@ class PromptEncoder(nn.Module):
 
     def forward(self, prompt, mask):
         x = rearrange(self.inp(prompt * mask[:, None].to(prompt.dtype)), 'b c p -> b p c')
-        x = self.transformer(
-            (x + sinusoidal_positions(x.shape[1], x.shape[2]).to(x)) * mask[..., None], mask)
-        return self.resampler(x, mask)
+        x = x + sinusoidal_positions(x.shape[1], x.shape[2], device=x.device).to(x)
+        return self.resampler(self.transformer(x * mask[..., None], mask), mask)
 
 def random_prompt(latent: torch.Tensor, mel_lens: torch.Tensor, prompt_frames: int,
                   generator: torch.Generator | None = None):

@@ -331,8 +331,9 @@ def forward(self: FastSpeech, phones, phone_lens, tones=None, speaker_ids=None, 
     controls); see the text for the outputs."""
     cfg = self.cfg
     mask = lengths_to_mask(phone_lens, phones.shape[1])                  # (B, N), True = real phone
-    x = (self.phone_embed(phones)
-         + sinusoidal_positions(phones.shape[1], cfg.dim).to(self.mel_out.weight))
+    # positions made on the model's device: a copy from the CPU would make a GPU wait
+    pos = sinusoidal_positions(phones.shape[1], cfg.dim, device=phones.device)
+    x = self.phone_embed(phones) + pos.to(self.mel_out.weight)
     if self.tone_embed is not None and tones is not None: x = x + self.tone_embed(tones)
     h = self.encoder(x * mask[..., None], mask)                                       # (B, N, d)
     if self.speaker_embed is not None:
@@ -351,8 +352,8 @@ def forward(self: FastSpeech, phones, phone_lens, tones=None, speaker_ids=None, 
     y, mel_lens = length_regulate(h, durations, max_frames)                          # (B, T, d)
     mel_mask = lengths_to_mask(mel_lens, y.shape[1])
     y = self._adapt(y, mel_mask, 'frame', targets, controls, out)
-    y = self.decoder((y + sinusoidal_positions(y.shape[1], cfg.dim).to(y)) * mel_mask[..., None],
-                     mel_mask)
+    y = y + sinusoidal_positions(y.shape[1], cfg.dim, device=y.device).to(y)
+    y = self.decoder(y * mel_mask[..., None], mel_mask)
     mel = self.mel_out(y).transpose(1, 2)                    # (B, n_mels, T): conv layout from here
     out['mel'] = mel
     out['mel_post'] = mel + self.postnet(mel, mel_mask) if self.postnet is not None else mel
