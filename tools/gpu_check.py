@@ -417,6 +417,8 @@ def main_run(cpu: bool, minutes: float, only: list[str], report: Path | None):
     sites = [r for r in rows if r.get('read_sites') or r.get('sync_sites')]
     if sites:
         table += ['', 'Host reads in training_step per step (site x count), and CUDA syncs per whole loop step:', '']
+        if cpu: table += ['(on the CPU every read of a tensor counts, also the checks that run only when the lengths are on '
+                          'the CPU and the numba MAS that a GPU replaces with Triton: the GPU run counts only CUDA tensors)', '']
         for r in sites:
             table.append(f"- {r['item']}: reads {r['reads_per_step']:g}/step: {r['read_sites'] or '-'}")
             if r.get('sync_sites'): table.append(f"  syncs {r['syncs_per_step']:g}/step: {r['sync_sites']}")

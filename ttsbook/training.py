@@ -645,6 +645,7 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                 # each optimiser in turn (a GAN: discriminator, then generator)
                 for name, opt in opts.items():
                     opt.zero_grad(set_to_none=True)
+                    turn = []                                   # the losses of each micro-batch
                     for i, batch in enumerate(batches):
                         if split: batch = dict(batch)
                         with ExitStack() as ctx:
@@ -653,32 +654,48 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                                 if i < len(batches) - 1 or ((split or name == last) and k not in owners[name]):
                                     ctx.enter_context(acc.no_sync(m))
                             with acc.autocast(): losses = task.training_step(batch, name)
-                            term = nonfinite_term(losses)
-                            # all processes skip together, or backward would hang
-                            if _any_process(acc, term is not None):
-                                bad = ((f"loss term {term!r}"
-                                        + (f" of optimiser {name!r}" if len(opts) > 1 else ''),
-                                        float(losses[term].detach()))
-                                       if term
-                                       else (f"a loss of optimiser {name!r} on another process",
-                                             math.nan))
-                                break
+                            # every process runs backward, finite or not (one that skipped it
+                            # would leave the others waiting in the all-reduce); a non-finite
+                            # loss is caught below, with the gradient norm, in one read
                             acc.backward(losses['loss'] / cfg.grad_accum)
-                        for k, v in losses.items():
+                        turn.append({k: v.detach() for k, v in losses.items()})
+                        for k, v in turn[-1].items():
                             key = f'{name}/{k}' if len(opts) > 1 else k
-                            logs[key] = logs.get(key, 0.0) + v.detach().float() / cfg.grad_accum
-                    if bad: opt.zero_grad(set_to_none=True); break
-                    # --- clip and step ---
+                            logs[key] = logs.get(key, 0.0) + v.float() / cfg.grad_accum
+                    # --- clip ---
                     params = [p for g in opt.param_groups for p in g['params']]
                     # nothing reached it (a GAN's discriminator before disc_start): AdamW would
                     # change nothing, and fp16's GradScaler asserts
-                    if all(p.grad is None for p in params):
-                        norms[name] = torch.zeros(()); continue
-                    # fp16: true gradients before clipping
-                    acc.unscale_gradients(opt)
-                    norm = torch.nn.utils.clip_grad_norm_(
-                        params, cfg.clip_norm if cfg.clip_norm else math.inf)
-                    if not torch.isfinite(norm):
+                    stepped = any(p.grad is not None for p in params)
+                    norm = torch.zeros((), device=acc.device)
+                    if stepped:
+                        acc.unscale_gradients(opt)      # fp16: true gradients before clipping
+                        norm = torch.nn.utils.clip_grad_norm_(
+                            params, cfg.clip_norm if cfg.clip_norm else math.inf)
+                    # --- the guard: the turn's one read back to the host (summed over processes:
+                    # all of them skip together) ---
+                    finite = torch.stack([torch.isfinite(v).all()
+                                          for l in turn for v in l.values()]).all()
+                    flags = torch.stack([finite.to(norm.device), torch.isfinite(norm)]).float()
+                    if acc.num_processes > 1:
+                        flags = acc.reduce(flags, reduction='sum') / acc.num_processes
+                    losses_ok, norm_ok = (f == 1 for f in flags.tolist())
+                    if not losses_ok:
+                        # the bad path: reading more to name the culprit costs nothing that matters
+                        culprit = next((l for l in turn if nonfinite_term(l)), None)
+                        if culprit is None:
+                            bad = (f"a loss of optimiser {name!r} on another process", math.nan)
+                        else:
+                            term = nonfinite_term(culprit)
+                            v = culprit[term].reshape(-1)
+                            bad = (f"loss term {term!r}"
+                                   + (f" of optimiser {name!r}" if len(opts) > 1 else ''),
+                                   float(v[~torch.isfinite(v)][0]))
+                        # fp16: the scaler forgets this turn's unscaling (lowering its scale if the
+                        # gradients overflowed) without stepping
+                        if acc.scaler and stepped: acc.scaler.update()
+                        opt.zero_grad(set_to_none=True); break
+                    if not norm_ok:
                         # fp16's loss scale too high, as in its first steps: the scaler skips
                         # this update and lowers the scale; not a fault
                         if acc.scaler and acc.scaler.get_scale() >= 1.0:
@@ -687,7 +704,8 @@ def fit(task: Task, train_set, val_set=None, cfg: TrainConfig | None = None, out
                         # fp16: the scaler skips this update and lowers its scale
                         if acc.scaler: opt.step()
                         opt.zero_grad(set_to_none=True); break
-                    opt.step()
+                    # --- step ---
+                    if stepped: opt.step()
                     norms[name] = norm
                 # --- the NaN guard, then the EMA ---
                 if bad:
