@@ -953,7 +953,8 @@ class VITSTask(Task):
         uid = item['id']
         if uid in self._word_feats: return self._word_feats[uid]
         path, n = self.word_feats_dir/f'{uid}.pt', len(item['phones'])
-        feats = torch.load(path, weights_only=True) if path.is_file() else None
+        try: feats = torch.load(path, weights_only=True) if path.is_file() else None
+        except Exception: feats = None                             # unreadable: computed again
         if feats is None or feats.shape != (BERT_DIM, n):         # absent, or from another prepare
             if uid not in self.texts:
                 raise KeyError(f"VITSTask: utterance {uid!r} is not in the manifest of the "
