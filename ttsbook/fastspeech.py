@@ -29,11 +29,12 @@ from .attention import FFTStack, ChannelLayerNorm, sinusoidal_positions
 from .alignment import length_regulate, scale_durations, limit_durations, check_control
 
 # %% auto #0
-__all__ = ['FASTSPEECH_PRESETS', 'MODEL_FORMAT', 'fastspeech_task', 'LOOP_PRESETS', 'DEMO_RECIPE', 'DEMO_VOCODER_RUN',
-           'FastSpeechConfig', 'normalize_pitch', 'denormalize_pitch', 'normalize_energy', 'denormalize_energy',
-           'pitch_target', 'bin_edges', 'quantize', 'VariancePredictor', 'PostNet', 'model_stats', 'FastSpeech',
-           'scale_pitch', 'scale_energy', 'masked_mse', 'fastspeech_losses', 'FastSpeechTask', 'family_presets',
-           'load_acoustic_model', 'vocoder_for', 'synthesize', 'control_panel', 'demo_vocoder', 'run_demo']
+__all__ = ['FASTSPEECH_PRESETS', 'MODEL_FORMAT', 'TRAINING_ONLY', 'fastspeech_task', 'LOOP_PRESETS', 'DEMO_RECIPE',
+           'DEMO_VOCODER_RUN', 'FastSpeechConfig', 'normalize_pitch', 'denormalize_pitch', 'normalize_energy',
+           'denormalize_energy', 'pitch_target', 'bin_edges', 'quantize', 'VariancePredictor', 'PostNet', 'model_stats',
+           'FastSpeech', 'scale_pitch', 'scale_energy', 'masked_mse', 'fastspeech_losses', 'FastSpeechTask',
+           'family_presets', 'load_acoustic_model', 'vocoder_for', 'synthesize', 'control_panel', 'demo_vocoder',
+           'run_demo']
 
 # %% ../nbs/20_fastspeech.ipynb #124341f6
 @dataclass
@@ -369,12 +370,25 @@ def get_extra_state(self: FastSpeech) -> dict:
                 audio_config=self.audio_config.to_dict(),
                 speakers=dict(self.speakers), stats=dict(self.stats))
 
+# settings of training, not of the function the weights compute: weights load across them
+TRAINING_ONLY = ('dropout', 'attention_dropout', 'predictor_dropout', 'lr', 'warmup',
+                 'duration_weight', 'pitch_weight', 'energy_weight')
+
+def _described(extra: dict) -> dict:
+    """An extra state as compared when weights load: its config completed with the defaults of
+    fields added since it was saved, and without `TRAINING_ONLY`."""
+    extra = dict(extra)
+    try: config = asdict(FastSpeechConfig(**extra['config']))
+    except (KeyError, TypeError, ValueError): return extra       # not a config: compared as it is
+    extra['config'] = {k: v for k, v in config.items() if k not in TRAINING_ONLY}
+    return extra
+
 @patch
 def set_extra_state(self: FastSpeech, state: dict):
-    """Check, when weights are loaded, that they were saved by a model described exactly like this
-    one."""
-    mine = self.get_extra_state()
-    differ = [k for k in mine if state.get(k) != mine[k]]
+    """Check, when weights are loaded, that they were saved by a model described like this one
+    (training-only settings aside)."""
+    mine, theirs = _described(self.get_extra_state()), _described(state)
+    differ = [k for k in mine if theirs.get(k) != mine[k]]
     if differ:
         raise ValueError("FastSpeech.load_state_dict: these weights were saved with another "
                          f"{', '.join(differ)}; rebuild the model from them with "
