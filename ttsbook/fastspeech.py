@@ -117,9 +117,10 @@ _FS2_PRESETS = {
     'tiny': dict(dim=32, encoder_layers=1, decoder_layers=1, heads=2, ff_dim=64, kernel_size=3,
                  dropout=0.1, predictor_dim=32, predictor_dropout=0.1, n_bins=16, postnet_layers=2,
                  postnet_dim=32, lr=3e-3, warmup=10),
+    # no dropout on the attention weights: as good, and a faster step (the CPU recipe section)
     'small': dict(dim=128, encoder_layers=2, decoder_layers=2, heads=2, ff_dim=256, kernel_size=3,
-                  dropout=0.1, predictor_dim=128, predictor_dropout=0.3, n_bins=64,
-                  postnet_layers=3, postnet_dim=128, lr=2e-3, warmup=300),
+                  dropout=0.1, attention_dropout=0.0, predictor_dim=128, predictor_dropout=0.3,
+                  n_bins=64, postnet_layers=3, postnet_dim=128, lr=2e-3, warmup=300),
     'base': dict(),                                   # the defaults above: FastSpeech 2's sizes
 }
 _FS1_BASE = dict(dim=384, encoder_layers=6, decoder_layers=6, heads=2, ff_dim=1536, kernel_size=3,

@@ -868,6 +868,15 @@ def _coerce(value, like):
                          f"{'an integer' if isinstance(like, int) else 'a number'}, got "
                          f"{value!r}") from None
 
+def _typed_like(param: inspect.Parameter):
+    """A value of the type a family's setting takes, for `_coerce`: its default, or for an optional
+    number defaulting to None (`float | None`) a number of the annotated type."""
+    if param.default is inspect.Parameter.empty: return None
+    if param.default is not None: return param.default
+    ann = str(param.annotation)
+    if re.search(r'\bstr\b', ann): return None                     # text may look like a number
+    return 0.0 if re.search(r'\bfloat\b', ann) else 0 if re.search(r'\bint\b', ann) else None
+
 # loop settings that may be None ('none' on the command line)
 NONE_SETTINGS = ('batch_size', 'max_frames', 'clip_norm')
 
@@ -887,9 +896,7 @@ def _split_settings(factory, settings: dict) -> tuple[TrainConfig, dict]:
                 loop[k] = _coerce(v, (loop_defaults[k] if loop_defaults[k] is not None
                                       else (0 if k != 'clip_norm' else 0.0)))
             elif k in params and k != list(params)[0]:
-                task_kw[k] = _coerce(v, (params[k].default
-                                         if params[k].default is not inspect.Parameter.empty
-                                         else None))
+                task_kw[k] = _coerce(v, _typed_like(params[k]))
             else: unknown.append(k)
         except ValueError as e: raise ValueError(f"setting {k}: {e}") from None
     if unknown:
@@ -961,8 +968,8 @@ def config_factory(task_cls, config_cls):
     factory.fields = getattr(task_cls, 'fields', None)
     factory.__signature__ = inspect.Signature(
         [inspect.Parameter('train_set', inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
-        [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default)
-         for f in fields(config_cls)])
+        [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default,
+                           annotation=f.type) for f in fields(config_cls)])
     return factory
 
 def read_run_checkpoint(path) -> tuple[Path, dict]:
