@@ -291,6 +291,16 @@ def read_ljspeech(root, speaker: str = 'default') -> Corpus:
                               seg if seg.exists() else None))
     return Corpus(utts, problems, root, 'LJSpeech layout (metadata.csv, wavs/)')
 
+def _repeated(uid: str, path, seen: dict, problems: list) -> bool:
+    """Whether `uid` was read before, from another file (then a Problem naming both is recorded);
+    else `path` is remembered as its source."""
+    if uid in seen:
+        problems.append(Problem(uid, str(path), f"duplicate id {uid!r}, already used by "
+                                f"{seen[uid]}; only that one is used"))
+        return True
+    seen[uid] = path
+    return False
+
 def read_vctk(root) -> Corpus:
     """Read a VCTK-like corpus: audio in `wav*/SPEAKER/ID.{wav,flac}`,
     transcripts in `txt/SPEAKER/ID.txt`, optional `segments/SPEAKER/ID.json`."""
@@ -313,12 +323,7 @@ def read_vctk(root) -> Corpus:
         if (spk, stem) not in audio:
             problems.append(Problem(uid, str(txt), "transcript has no audio file"))
             continue
-        if uid in seen:
-            problems.append(Problem(uid, str(txt),
-                                    f"duplicate id {uid!r}, already used by {seen[uid]}; "
-                                    "only that one is used"))
-            continue
-        seen[uid] = txt
+        if _repeated(uid, txt, seen, problems): continue
         seg = root/'segments'/spk/f'{stem}.json'
         utts.append(Utterance(uid, audio.pop((spk, stem)),
                               txt.read_text(encoding='utf-8', errors='replace').strip(), spk,
@@ -350,12 +355,7 @@ def read_libritts(root) -> Corpus:
                                     "audio file has no ID.normalized.txt (or "
                                     "ID.original.txt) beside it"))
             continue
-        if uid in seen:
-            problems.append(Problem(uid, str(wav),
-                                    f"duplicate id {uid!r}, already used by {seen[uid]}; "
-                                    "only that one is used"))
-            continue
-        seen[uid] = wav
+        if _repeated(uid, wav, seen, problems): continue
         utts.append(Utterance(uid, wav,
                               txt.read_text(encoding='utf-8', errors='replace').strip(), spk))
     # transcripts whose audio is missing
